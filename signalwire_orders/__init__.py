@@ -1,0 +1,86 @@
+"""
+signalwire-orders: a typed asyncio client for SignalWire's Campaign Registry (10DLC).
+
+Example::
+
+    from signalwire_orders import Client
+
+    async with Client() as client:  # SIGNALWIRE_SPACE, _PROJECT_ID, _API_TOKEN
+        async for order in client.orders.list(campaign_id, state="pending"):
+            print(order.id, order.state)
+"""
+
+from ._client import Client, package_version
+from ._errors import (
+    APIConnectionError,
+    APIErrorItem,
+    APIStatusError,
+    APITimeoutError,
+    AuthenticationError,
+    BadRequestError,
+    ConfigurationError,
+    NotFoundError,
+    OutcomeUnknownError,
+    PaginationError,
+    PermissionDeniedError,
+    RateLimitError,
+    ResponseError,
+    ServerError,
+    SignalWireError,
+    UnprocessableEntityError,
+)
+from ._models import (
+    AssignedNumber,
+    AssignedPhoneNumber,
+    AssignmentState,
+    Brand,
+    BrandState,
+    Campaign,
+    CampaignResult,
+    CampaignState,
+    Links,
+    Order,
+    OrderState,
+    Page,
+    RateLimit,
+)
+from ._retry import RetryPolicy
+from ._transport import Stats
+
+__version__ = package_version()
+
+__all__ = [
+    "APIConnectionError",
+    "APIErrorItem",
+    "APIStatusError",
+    "APITimeoutError",
+    "AssignedNumber",
+    "AssignedPhoneNumber",
+    "AssignmentState",
+    "AuthenticationError",
+    "BadRequestError",
+    "Brand",
+    "BrandState",
+    "Campaign",
+    "CampaignResult",
+    "CampaignState",
+    "Client",
+    "ConfigurationError",
+    "Links",
+    "NotFoundError",
+    "Order",
+    "OrderState",
+    "OutcomeUnknownError",
+    "Page",
+    "PaginationError",
+    "PermissionDeniedError",
+    "RateLimit",
+    "RateLimitError",
+    "ResponseError",
+    "RetryPolicy",
+    "ServerError",
+    "SignalWireError",
+    "Stats",
+    "UnprocessableEntityError",
+    "__version__",
+]

@@ -1,0 +1,226 @@
+"""
+JSON <-> models: the one private cattrs converter and the body decoders.
+
+Decoding is strict about types (a number where a string belongs is a
+``ResponseError``, never silently ``str()``-ed) and lenient about growth
+(unknown fields land in ``extra``, unknown states are kept). orjson is used
+when it is installed.
+"""
+
+from __future__ import annotations
+
+import enum
+import json
+from collections.abc import Callable, Mapping
+from datetime import UTC, datetime
+from typing import Any, Final, TypeVar
+from uuid import UUID
+
+import attrs
+import cattrs
+from cattrs.gen import make_dict_structure_fn, override
+
+from ._errors import ResponseError
+from ._models import (
+    AssignedNumber,
+    AssignedPhoneNumber,
+    AssignmentState,
+    Brand,
+    BrandState,
+    Campaign,
+    CampaignState,
+    Links,
+    Order,
+    OrderState,
+    Page,
+)
+
+try:  # optional speed-up: pip install 'signalwire-orders[speed]'
+    import orjson as _orjson
+except ImportError:  # pragma: no cover - exercised when orjson is absent
+    HAVE_ORJSON = False
+else:
+    HAVE_ORJSON = True
+
+__all__ = ["decode", "decode_page", "dumps", "loads", "snippet"]
+
+T = TypeVar("T")
+E = TypeVar("E", bound=enum.Enum)
+
+SNIPPET_CHARS: Final = 200
+
+
+def loads(body: bytes) -> Any:
+    """Parse a JSON document from bytes (orjson when available)."""
+    if HAVE_ORJSON:
+        return _orjson.loads(body)
+    return json.loads(body)
+
+
+def dumps(obj: Any) -> bytes:
+    """Serialise a JSON document to compact UTF-8 bytes."""
+    if HAVE_ORJSON:
+        return _orjson.dumps(obj)
+    return json.dumps(obj, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+def snippet(body: bytes, limit: int = SNIPPET_CHARS) -> str:
+    """Return the start of a body as one printable line, for error messages."""
+    text = body[: limit * 4].decode("utf-8", errors="replace")
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _expect(kind: type[T]) -> Callable[[Any, Any], T]:
+    name = kind.__name__
+
+    def structure(value: Any, _: Any) -> T:
+        if type(value) is not kind:
+            msg = f"expected {name}, got {type(value).__name__}"
+            raise TypeError(msg)
+        return value
+
+    return structure
+
+
+def _uuid(value: Any, _: Any) -> UUID:
+    if type(value) is not str:
+        msg = f"expected a UUID string, got {type(value).__name__}"
+        raise TypeError(msg)
+    return UUID(value)
+
+
+def _datetime(value: Any, _: Any) -> datetime:
+    if type(value) is not str:
+        msg = f"expected an RFC 3339 date-time string, got {type(value).__name__}"
+        raise TypeError(msg)
+    parsed = datetime.fromisoformat(value)
+    # RFC 3339 requires an offset; a naive time from a sloppy server is UTC.
+    return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=UTC)
+
+
+def _open_enum(cls: type[E]) -> Callable[[Any, Any], E]:
+    members: Mapping[str, E] = {m.value: m for m in cls}
+
+    def structure(value: Any, _: Any) -> E:
+        member = members.get(value) if type(value) is str else None
+        if member is not None:
+            return member
+        if type(value) is not str:
+            msg = f"expected a state string, got {type(value).__name__}"
+            raise TypeError(msg)
+        return cls(value)
+
+    return structure
+
+
+def _make_converter() -> cattrs.Converter:
+    conv = cattrs.Converter(detailed_validation=False, forbid_extra_keys=False)
+    conv.register_structure_hook(str, _expect(str))
+    conv.register_structure_hook(bool, _expect(bool))
+    conv.register_structure_hook(UUID, _uuid)
+    conv.register_structure_hook(datetime, _datetime)
+    for enum_cls in (OrderState, AssignmentState, BrandState, CampaignState):
+        conv.register_structure_hook(enum_cls, _open_enum(enum_cls))
+    conv.register_structure_hook(
+        Links,
+        _object(Links, make_dict_structure_fn(Links, conv, self_link=override(rename="self"))),
+    )
+    for model in (Order, AssignedPhoneNumber, AssignedNumber, Brand, Campaign):
+        conv.register_structure_hook(model, _keeping_extra(model, conv))
+    return conv
+
+
+def _object(model: type[T], base: Callable[[Any, Any], T]) -> Callable[[Any, Any], T]:
+    name = model.__name__
+
+    def structure(value: Any, _: Any) -> T:
+        if type(value) is not dict:
+            msg = f"expected a {name} object, got {type(value).__name__}"
+            raise TypeError(msg)
+        return base(value, model)
+
+    return structure
+
+
+def _keeping_extra(model: type[T], conv: cattrs.Converter) -> Callable[[Any, Any], T]:
+    base = make_dict_structure_fn(model, conv, extra=override(omit=True))
+    known = frozenset(a.name for a in attrs.fields(model)) - {"extra"}  # type: ignore[arg-type]  # attrs classes only
+    name = model.__name__
+
+    def structure(value: Any, _: Any) -> T:
+        if type(value) is not dict:
+            msg = f"expected a {name} object, got {type(value).__name__}"
+            raise TypeError(msg)
+        obj = base(value, model)
+        if value.keys() <= known:
+            return obj
+        # Rare: the API grew a field. Keep it rather than fail (SPEC section 4).
+        unknown = {k: v for k, v in value.items() if k not in known}
+        return attrs.evolve(obj, extra=unknown)  # type: ignore[misc]  # attrs instance
+
+    return structure
+
+
+_CONVERTER: Final = _make_converter()
+_DECODE_ERRORS: Final = (ValueError, TypeError, KeyError, AttributeError)
+
+
+def _fail(where: str, status: int | None, body: bytes, reason: str) -> ResponseError:
+    msg = f"{where}: unexpected response body (status {status}): {reason}"
+    return ResponseError(msg, url=where, status=status, body_snippet=snippet(body))
+
+
+def _load_object(body: bytes, where: str, status: int | None) -> dict[str, Any]:
+    try:
+        doc = loads(body)
+    except ValueError as exc:  # JSONDecodeError and UnicodeDecodeError both are
+        raise _fail(where, status, body, f"not JSON ({exc})") from exc
+    if type(doc) is not dict:
+        raise _fail(where, status, body, f"expected a JSON object, got {type(doc).__name__}")
+    return doc
+
+
+def decode(model: type[T], body: bytes, *, where: str, status: int | None = 200) -> T:
+    """
+    Decode a single-object body into ``model``.
+
+    Raises:
+        ResponseError: The body is not JSON or not the documented shape.
+    """
+    doc = _load_object(body, where, status)
+    try:
+        return _CONVERTER.structure(doc, model)
+    except _DECODE_ERRORS as exc:
+        raise _fail(where, status, body, _reason(exc)) from exc
+
+
+def decode_page(model: type[T], body: bytes, *, where: str, status: int | None = 200) -> Page[T]:
+    """
+    Decode a list body ``{"links": ..., "data": [...]}`` into a typed page.
+
+    Raises:
+        ResponseError: The body is not JSON or not the documented shape; no
+            partial page is ever returned.
+    """
+    doc = _load_object(body, where, status)
+    items = doc.get("data")
+    if type(items) is not list:
+        raise _fail(where, status, body, "'data' is missing or not a list")
+    structure = _CONVERTER.get_structure_hook(model)
+    index = -1
+    try:
+        links = _CONVERTER.structure(doc.get("links"), Links)
+        data = []
+        for index, item in enumerate(items):  # noqa: B007  # index is reported on failure
+            data.append(structure(item, model))
+    except _DECODE_ERRORS as exc:
+        at = "links" if index < 0 else f"data[{index}]"
+        raise _fail(where, status, body, f"{at}: {_reason(exc)}") from exc
+    return Page(data=tuple(data), links=links)
+
+
+def _reason(exc: BaseException) -> str:
+    if isinstance(exc, KeyError):
+        return f"missing required field {exc}"
+    return f"{type(exc).__name__}: {exc}"

@@ -1,0 +1,73 @@
+"""
+Following ``links.next`` safely: resolve it as given, refuse other origins and loops.
+
+SPEC section 4: credentials go only to the configured origin, and a link that
+was already followed stops the walk instead of fetching forever.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urljoin
+
+from ._config import origin_of
+from ._errors import PaginationError
+
+__all__ = ["PageTrail", "resolve_link"]
+
+
+def resolve_link(link: str, *, base: str, origin: tuple[str, str, int]) -> str:
+    """
+    Resolve a link (relative or absolute) against ``base``; refuse another origin.
+
+    The link is kept exactly as given (its query carries the ``page_token``
+    cursor); only a relative link gains the scheme and host of ``base``.
+
+    Raises:
+        PaginationError: The link is not a string, is malformed, or points to
+            another scheme, host or port.
+    """
+    if not isinstance(link, str) or not link.strip():
+        msg = f"next link is not a usable URL: {link!r}"
+        raise PaginationError(msg)
+    url = link if "://" in link.split("?", 1)[0] else urljoin(base, link)
+    try:
+        target = origin_of(url)
+    except ValueError as exc:
+        msg = f"next link is malformed: {link!r}"
+        raise PaginationError(msg) from exc
+    if target != origin:
+        scheme, host, port = target
+        msg = (
+            f"refusing to follow next link to {scheme}://{host}:{port}: it is not the "
+            f"configured origin {origin[0]}://{origin[1]}:{origin[2]}, "
+            "and credentials are sent only there"
+        )
+        raise PaginationError(msg)
+    return url
+
+
+class PageTrail:
+    """
+    The pages one walk has fetched, to stop on a ``next`` link that loops.
+
+    Holds a hash per page rather than the URLs, so that a walk of millions of
+    items stays small.
+    """
+
+    __slots__ = ("_seen",)
+
+    def __init__(self) -> None:
+        self._seen: set[int] = set()
+
+    def visit(self, url: str) -> None:
+        """
+        Record ``url`` as fetched.
+
+        Raises:
+            PaginationError: ``url`` was fetched before in this walk.
+        """
+        key = hash(url)
+        if key in self._seen:
+            msg = f"next link loops back to a page already fetched: {url}"
+            raise PaginationError(msg)
+        self._seen.add(key)

@@ -1,0 +1,248 @@
+"""
+The wire protocol, with no I/O: ids, query strings, status -> error, headers.
+
+Everything here is a pure function so that it can be tested without an event
+loop (STYLE: gidgethub's sansio).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
+from typing import Any, Final
+from urllib.parse import quote, urlencode
+from uuid import UUID
+
+from ._codec import loads, snippet
+from ._errors import (
+    APIErrorItem,
+    APIStatusError,
+    AuthenticationError,
+    BadRequestError,
+    NotFoundError,
+    PermissionDeniedError,
+    RateLimitError,
+    ServerError,
+    UnprocessableEntityError,
+)
+from ._models import RateLimit
+
+__all__ = [
+    "MAX_PAGE_SIZE",
+    "error_items",
+    "parse_rate_limit",
+    "parse_retry_after",
+    "path_id",
+    "phone_numbers",
+    "query_string",
+    "raise_for_status",
+]
+
+MAX_PAGE_SIZE: Final = 1000
+_E164: Final = re.compile(r"\+[1-9]\d{1,14}")
+_STATUS_ERRORS: Final[Mapping[int, type[APIStatusError]]] = {
+    400: BadRequestError,
+    401: AuthenticationError,
+    403: PermissionDeniedError,
+    404: NotFoundError,
+    422: UnprocessableEntityError,
+    429: RateLimitError,
+}
+_REASONS: Final = {
+    400: "Bad Request",
+    401: "Unauthorized",
+    403: "Forbidden",
+    404: "Not Found",
+    422: "Unprocessable Entity",
+    429: "Too Many Requests",
+    500: "Internal Server Error",
+    502: "Bad Gateway",
+    503: "Service Unavailable",
+    504: "Gateway Timeout",
+}
+
+
+def path_id(value: UUID | str, name: str) -> str:
+    """
+    Return an id in canonical UUID form, safe to put in a path.
+
+    Raises:
+        ValueError: ``value`` is not a UUID (checked before any request).
+        TypeError: ``value`` is neither a ``UUID`` nor a ``str``.
+    """
+    if isinstance(value, UUID):
+        return str(value)
+    if not isinstance(value, str):
+        msg = f"{name} must be a UUID or str, got {type(value).__name__}"
+        raise TypeError(msg)
+    try:
+        return str(UUID(value))
+    except ValueError:
+        msg = f"{name} must be a UUID, got {value!r}"
+        raise ValueError(msg) from None
+
+
+def query_string(**params: str | int | None) -> str:
+    """
+    Build ``?a=b&...`` from the parameters that are not ``None`` (or ``""``).
+
+    Raises:
+        ValueError: ``page_size`` is outside 1..1000.
+    """
+    page_size = params.get("page_size")
+    if page_size is not None and (
+        isinstance(page_size, bool)
+        or not isinstance(page_size, int)
+        or not 1 <= page_size <= MAX_PAGE_SIZE
+    ):
+        msg = f"page_size must be an int in 1..{MAX_PAGE_SIZE}, got {page_size!r}"
+        raise ValueError(msg)
+    pairs = [(k, str(v)) for k, v in params.items() if v is not None and v != ""]
+    return "?" + urlencode(pairs, quote_via=quote) if pairs else ""
+
+
+def phone_numbers(numbers: Iterable[str]) -> list[str]:
+    """
+    Check phone numbers are E.164 (``+15558675309``) before a create request.
+
+    Raises:
+        ValueError: The list is empty or a number is not E.164.
+        TypeError: A single string was passed instead of a list of numbers.
+    """
+    if isinstance(numbers, str):
+        msg = "phone_numbers must be a list of E.164 strings, not one string"
+        raise TypeError(msg)
+    result = list(numbers)
+    if not result:
+        msg = "phone_numbers must not be empty"
+        raise ValueError(msg)
+    for number in result:
+        if not isinstance(number, str) or not _E164.fullmatch(number):
+            msg = f"phone number must be E.164 like '+15558675309', got {number!r}"
+            raise ValueError(msg)
+    return result
+
+
+def parse_retry_after(value: str | None, *, now: datetime | None = None) -> float | None:
+    """
+    Parse ``Retry-After`` (delay-seconds or an HTTP date) into seconds >= 0.
+
+    Garbage gives ``None`` (the caller falls back to its own backoff); a date in
+    the past gives 0. The caller clamps the result to its cap.
+    """
+    if value is None:
+        return None
+    text = value.strip()
+    if not text:
+        return None
+    if text.isascii() and text.isdigit():
+        return float(int(text))
+    try:
+        seconds = float(text)
+    except ValueError:
+        pass
+    else:
+        return max(seconds, 0.0) if math.isfinite(seconds) else None
+    try:
+        when = parsedate_to_datetime(text)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return max((when - (now or datetime.now(UTC))).total_seconds(), 0.0)
+
+
+def _int_header(headers: Mapping[str, str], *names: str) -> int | None:
+    for name in names:
+        raw = headers.get(name)
+        if raw is not None:
+            try:
+                return int(raw.strip())
+            except ValueError:
+                return None
+    return None
+
+
+def parse_rate_limit(headers: Mapping[str, str]) -> RateLimit | None:
+    """Return the ``X-RateLimit-*`` / ``RateLimit-*`` headers, or ``None`` if absent."""
+    limit = _int_header(headers, "X-RateLimit-Limit", "RateLimit-Limit")
+    remaining = _int_header(headers, "X-RateLimit-Remaining", "RateLimit-Remaining")
+    reset = _int_header(headers, "X-RateLimit-Reset", "RateLimit-Reset")
+    if limit is None and remaining is None and reset is None:
+        return None
+    return RateLimit(
+        limit=limit, remaining=remaining, reset=None if reset is None else float(reset)
+    )
+
+
+def error_items(body: bytes) -> tuple[APIErrorItem, ...]:
+    """Parse ``{"error": "..."}`` or ``{"errors": [{detail, title, ...}]}``; never raises."""
+    try:
+        doc = loads(body)
+    except ValueError:
+        return ()
+    if not isinstance(doc, dict):
+        return ()
+    items: list[APIErrorItem] = []
+    single = doc.get("error")
+    if isinstance(single, str):
+        items.append(APIErrorItem(detail=single))
+    many = doc.get("errors")
+    if isinstance(many, Sequence) and not isinstance(many, str):
+        items.extend(_item(raw) for raw in many if isinstance(raw, dict))
+    return tuple(items)
+
+
+def _item(raw: Mapping[str, Any]) -> APIErrorItem:
+    def text(key: str) -> str | None:
+        value = raw.get(key)
+        return None if value is None else str(value)
+
+    detail = text("detail") or text("title") or "unspecified error"
+    return APIErrorItem(
+        detail=detail, title=text("title"), code=text("code"), status=text("status")
+    )
+
+
+def raise_for_status(
+    status: int,
+    headers: Mapping[str, str],
+    body: bytes,
+    *,
+    method: str,
+    url: str,
+    attempts: int = 1,
+) -> None:
+    """
+    Return for a 2xx status; otherwise raise the matching ``APIStatusError``.
+
+    Raises:
+        APIStatusError: A subclass chosen by status (400, 401, 403, 404, 422,
+            429, 5xx); carrying the parsed items, a body snippet, the request
+            id and ``Retry-After``.
+    """
+    if 200 <= status < 300:  # noqa: PLR2004  # the 2xx range
+        return
+    cls = _STATUS_ERRORS.get(status, ServerError if status >= 500 else APIStatusError)  # noqa: PLR2004
+    items = error_items(body)
+    reason = _REASONS.get(status, "HTTP error")
+    detail = "; ".join(item.detail for item in items[:3]) or snippet(body, 120) or "(empty body)"
+    msg = f"{method} {url} failed: {status} {reason}: {detail}"
+    if attempts > 1:
+        msg += f" (after {attempts} attempts)"
+    if hint := cls.hint():
+        msg += f"; {hint}"
+    raise cls(
+        msg,
+        status=status,
+        method=method,
+        url=url,
+        errors=items,
+        body_snippet=snippet(body),
+        request_id=headers.get("X-Request-Id") or headers.get("X-Request-ID"),
+        attempts=attempts,
+        retry_after=parse_retry_after(headers.get("Retry-After")),
+    )

@@ -1,0 +1,526 @@
+"""
+The API's operations, one method each, grouped as ``client.orders`` etc.
+
+List operations come in two forms: ``pages()`` yields typed pages and
+``list()`` yields their items. Both follow ``links.next`` exactly as given,
+refuse links to another origin or back to a page already fetched, and stamp
+any error raised mid-walk with ``resume_from`` so that a walk can carry on
+where it stopped (SPEC section 4).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Iterable
+from typing import Final, TypeVar
+from uuid import UUID
+
+from ._bulk import stream_bounded
+from ._codec import decode, decode_page
+from ._config import Settings
+from ._errors import APITimeoutError, SignalWireError
+from ._models import (
+    AssignedNumber,
+    AssignmentState,
+    Brand,
+    BrandState,
+    Campaign,
+    CampaignResult,
+    CampaignState,
+    Order,
+    OrderState,
+    Page,
+)
+from ._pagination import PageTrail, resolve_link
+from ._protocol import path_id, phone_numbers, query_string
+from ._transport import Transport
+
+__all__ = ["Brands", "Campaigns", "Numbers", "Orders"]
+
+T = TypeVar("T")
+
+DEFAULT_BULK_CONCURRENCY: Final = 16
+
+
+def _state(value: str | None, name: str = "state") -> str | None:
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        msg = f"{name} must be a str, got {type(value).__name__}"
+        raise TypeError(msg)
+    return str(value)  # a StrEnum member becomes its plain value
+
+
+class _Resource:
+    __slots__ = ("_root", "_settings", "_transport")
+
+    def __init__(self, transport: Transport, settings: Settings) -> None:
+        self._transport = transport
+        self._settings = settings
+        self._root = settings.api_root
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} of {self._settings.base_url}>"
+
+    async def _get(self, model: type[T], path: str) -> T:
+        url = self._root + path
+        response = await self._transport.request("GET", url)
+        return decode(model, response.body, where=url, status=response.status)
+
+    async def _walk(
+        self, model: type[T], path: str, query: str, resume_from: str | None
+    ) -> AsyncIterator[Page[T]]:
+        origin = self._transport.origin
+        first = self._root + path + query
+        url: str | None = (
+            first if resume_from is None else resolve_link(resume_from, base=first, origin=origin)
+        )
+        trail = PageTrail()
+        while url is not None:
+            trail.visit(url)
+            try:
+                response = await self._transport.request("GET", url)
+                page = decode_page(model, response.body, where=url, status=response.status)
+            except SignalWireError as exc:
+                exc.resume_from = url  # the page to fetch again to carry on
+                raise
+            yield page
+            link = page.links.next
+            url = None if link is None else resolve_link(link, base=url, origin=origin)
+
+    @staticmethod
+    async def _items(pages: AsyncIterator[Page[T]]) -> AsyncIterator[T]:
+        async for page in pages:
+            for item in page.data:
+                yield item
+
+
+class Orders(_Resource):
+    """
+    Phone number assignment orders: ``client.orders``.
+
+    Example::
+
+        async for order in client.orders.list(campaign_id, state="pending"):
+            print(order.id, order.created_at)
+    """
+
+    __slots__ = ()
+
+    def pages(
+        self,
+        campaign_id: UUID | str,
+        *,
+        state: OrderState | str | None = None,
+        page_size: int | None = None,
+        resume_from: str | None = None,
+    ) -> AsyncIterator[Page[Order]]:
+        """
+        Yield each page of a campaign's orders, following ``links.next`` as given.
+
+        Args:
+            campaign_id: The campaign's UUID.
+            state: Only orders in this state (``filter_state``).
+            page_size: Items per page, 1..1000 (the API's default when ``None``).
+            resume_from: A ``resume_from`` link from an earlier error: start there.
+
+        Raises:
+            ValueError: ``campaign_id`` is not a UUID (before any request).
+            PaginationError: ``next`` leaves the configured origin, or loops.
+            APIStatusError: The API answered with an error, after retries.
+
+        Example::
+
+            async for page in client.orders.pages(campaign_id, state="pending"):
+                print(len(page.data))
+        """
+        path = f"/campaigns/{path_id(campaign_id, 'campaign_id')}/orders"
+        query = query_string(filter_state=_state(state), page_size=page_size)
+        return self._walk(Order, path, query, resume_from)
+
+    def list(
+        self,
+        campaign_id: UUID | str,
+        *,
+        state: OrderState | str | None = None,
+        page_size: int | None = None,
+        resume_from: str | None = None,
+    ) -> AsyncIterator[Order]:
+        """
+        Yield every order of a campaign, across every page.
+
+        Arguments and errors as for :meth:`pages`. When a walk fails midway,
+        the error's ``resume_from`` restarts it at the failed page.
+
+        Example::
+
+            try:
+                async for order in client.orders.list(campaign_id):
+                    handle(order)
+            except SignalWireError as exc:
+                async for order in client.orders.list(campaign_id, resume_from=exc.resume_from):
+                    handle(order)
+        """
+        return self._items(
+            self.pages(campaign_id, state=state, page_size=page_size, resume_from=resume_from)
+        )
+
+    async def get(self, order_id: UUID | str) -> Order:
+        """
+        Fetch one order.
+
+        Raises:
+            ValueError: ``order_id`` is not a UUID.
+            NotFoundError: No such order.
+
+        Example::
+
+            order = await client.orders.get("3fa85f64-5717-4562-b3fc-2c963f66afa6")
+        """
+        return await self._get(Order, f"/orders/{path_id(order_id, 'order_id')}")
+
+    async def create(
+        self,
+        campaign_id: UUID | str,
+        numbers: Iterable[str],
+        *,
+        status_callback_url: str | None = None,
+    ) -> Order:
+        """
+        Create an order assigning phone numbers (E.164) to a campaign.
+
+        A create is retried only when it cannot have been processed (429, or
+        the connection was refused before sending). When the answer is lost
+        after sending, :class:`OutcomeUnknownError` says so instead.
+
+        Raises:
+            ValueError: A bad campaign id or phone number (before any request).
+            UnprocessableEntityError: The API rejected the numbers.
+            OutcomeUnknownError: The request was sent but its answer was lost.
+
+        Example::
+
+            order = await client.orders.create(campaign_id, ["+15558675309"])
+        """
+        path = f"/campaigns/{path_id(campaign_id, 'campaign_id')}/orders"
+        body: dict[str, object] = {"phone_numbers": phone_numbers(numbers)}
+        if status_callback_url is not None:
+            body["status_callback_url"] = status_callback_url
+        url = self._root + path
+        response = await self._transport.request("POST", url, json=body)
+        return decode(Order, response.body, where=url, status=response.status)
+
+    async def list_many(
+        self,
+        campaign_ids: Iterable[UUID | str],
+        *,
+        state: OrderState | str | None = None,
+        concurrency: int = DEFAULT_BULK_CONCURRENCY,
+        page_size: int | None = None,
+    ) -> AsyncIterator[CampaignResult]:
+        """
+        Fetch the orders of many campaigns concurrently; yield one result each.
+
+        Results stream as each campaign completes. A campaign that fails is
+        reported in its result (``error``), never dropped, and does not
+        cancel the others. At most ``concurrency`` campaigns are in flight;
+        requests stay within the client's ``max_concurrency``. Closing the
+        iteration (``break`` inside ``contextlib.aclosing``) or cancelling
+        the consumer cancels all work.
+
+        Raises:
+            ValueError: Any campaign id is not a UUID (before any request), or
+                ``concurrency`` < 1.
+
+        Example::
+
+            async with contextlib.aclosing(client.orders.list_many(ids, concurrency=32)) as results:
+                async for result in results:
+                    print(result.campaign_id, len(result.orders), result.error)
+        """
+        ids = [UUID(path_id(cid, "campaign_id")) for cid in campaign_ids]
+        filter_state = _state(state)
+        query_string(page_size=page_size)  # validate before any request
+
+        async def fetch(campaign_id: UUID) -> CampaignResult:
+            try:
+                orders = [
+                    order
+                    async for order in self.list(
+                        campaign_id, state=filter_state, page_size=page_size
+                    )
+                ]
+            except SignalWireError as exc:
+                return CampaignResult(campaign_id=campaign_id, error=exc)
+            return CampaignResult(campaign_id=campaign_id, orders=tuple(orders))
+
+        async for result in stream_bounded(ids, fetch, concurrency=concurrency):
+            yield result
+
+    async def wait(
+        self,
+        order_id: UUID | str,
+        *,
+        timeout: float = 300.0,  # noqa: ASYNC109  # a deadline for the whole poll
+        poll_interval: float = 2.0,
+        max_poll_interval: float = 30.0,
+    ) -> Order:
+        """
+        Poll an order until it is ``processed`` or ``failed``; return it.
+
+        Polls back off by 1.5x per poll up to ``max_poll_interval``; no poll
+        starts after ``timeout`` seconds.
+
+        Raises:
+            APITimeoutError: The order is still not final after ``timeout``.
+
+        Example::
+
+            order = await client.orders.wait(order.id, timeout=600)
+            assert order.state in (OrderState.PROCESSED, OrderState.FAILED)
+        """
+        if timeout <= 0 or poll_interval < 0 or max_poll_interval < poll_interval:
+            msg = "need timeout > 0 and 0 <= poll_interval <= max_poll_interval"
+            raise ValueError(msg)
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        interval = poll_interval
+        while True:
+            order = await self.get(order_id)
+            if order.state is not None and order.state.is_final:
+                return order
+            remaining = deadline - loop.time()
+            if remaining <= 0:
+                msg = (
+                    f"order {order.id} is still {order.state or 'without state'} after {timeout:g}s"
+                )
+                url = self._root + f"/orders/{order.id}"
+                raise APITimeoutError(msg, method="GET", url=url)
+            await asyncio.sleep(min(interval, remaining))
+            interval = min(interval * 1.5, max_poll_interval)
+
+
+class Numbers(_Resource):
+    """
+    Phone number assignments of campaigns: ``client.numbers``.
+
+    Example::
+
+        async for assignment in client.numbers.list(campaign_id):
+            print(assignment.phone_number.number if assignment.phone_number else None)
+    """
+
+    __slots__ = ()
+
+    def pages(
+        self,
+        campaign_id: UUID | str,
+        *,
+        state: AssignmentState | str | None = None,
+        page_size: int | None = None,
+        resume_from: str | None = None,
+    ) -> AsyncIterator[Page[AssignedNumber]]:
+        """
+        Yield each page of a campaign's number assignments.
+
+        Example::
+
+            async for page in client.numbers.pages(campaign_id):
+                print(len(page.data))
+        """
+        path = f"/campaigns/{path_id(campaign_id, 'campaign_id')}/numbers"
+        query = query_string(filter_state=_state(state), page_size=page_size)
+        return self._walk(AssignedNumber, path, query, resume_from)
+
+    def list(
+        self,
+        campaign_id: UUID | str,
+        *,
+        state: AssignmentState | str | None = None,
+        page_size: int | None = None,
+        resume_from: str | None = None,
+    ) -> AsyncIterator[AssignedNumber]:
+        """
+        Yield every number assignment of a campaign.
+
+        Example::
+
+            numbers = [n async for n in client.numbers.list(campaign_id, state="completed")]
+        """
+        return self._items(
+            self.pages(campaign_id, state=state, page_size=page_size, resume_from=resume_from)
+        )
+
+    async def delete(self, assignment_id: UUID | str) -> None:
+        """
+        Remove a phone number from its campaign.
+
+        Raises:
+            NotFoundError: No such assignment (for example, already deleted).
+
+        Example::
+
+            await client.numbers.delete(assignment.id)
+        """
+        url = self._root + f"/numbers/{path_id(assignment_id, 'assignment_id')}"
+        await self._transport.request("DELETE", url)
+
+
+class Campaigns(_Resource):
+    """
+    10DLC campaigns: ``client.campaigns``.
+
+    Example::
+
+        campaign = await client.campaigns.get(campaign_id)
+    """
+
+    __slots__ = ("_brands",)
+
+    def __init__(self, transport: Transport, settings: Settings, brands: Brands) -> None:
+        super().__init__(transport, settings)
+        self._brands = brands
+
+    async def get(self, campaign_id: UUID | str) -> Campaign:
+        """
+        Fetch one campaign.
+
+        Example::
+
+            campaign = await client.campaigns.get(campaign_id)
+        """
+        return await self._get(Campaign, f"/campaigns/{path_id(campaign_id, 'campaign_id')}")
+
+    def pages(
+        self,
+        brand_id: UUID | str,
+        *,
+        name: str | None = None,
+        state: CampaignState | str | None = None,
+        page_size: int | None = None,
+        resume_from: str | None = None,
+    ) -> AsyncIterator[Page[Campaign]]:
+        """
+        Yield each page of a brand's campaigns.
+
+        Args:
+            brand_id: The brand's UUID.
+            name: Only campaigns whose name contains this (``filter_name``).
+            state: Only campaigns in this state (``filter_state``).
+            page_size: Items per page, 1..1000.
+            resume_from: A ``resume_from`` link from an earlier error.
+
+        Example::
+
+            async for page in client.campaigns.pages(brand_id):
+                print(len(page.data))
+        """
+        path = f"/brands/{path_id(brand_id, 'brand_id')}/campaigns"
+        query = query_string(
+            filter_name=_state(name, "name"), filter_state=_state(state), page_size=page_size
+        )
+        return self._walk(Campaign, path, query, resume_from)
+
+    def list(
+        self,
+        brand_id: UUID | str,
+        *,
+        name: str | None = None,
+        state: CampaignState | str | None = None,
+        page_size: int | None = None,
+        resume_from: str | None = None,
+    ) -> AsyncIterator[Campaign]:
+        """
+        Yield every campaign of a brand.
+
+        Example::
+
+            async for campaign in client.campaigns.list(brand_id, state="active"):
+                print(campaign.name)
+        """
+        return self._items(
+            self.pages(
+                brand_id, name=name, state=state, page_size=page_size, resume_from=resume_from
+            )
+        )
+
+    async def list_all(
+        self,
+        *,
+        name: str | None = None,
+        state: CampaignState | str | None = None,
+        page_size: int | None = None,
+    ) -> AsyncIterator[Campaign]:
+        """
+        Yield every campaign of every brand of the project.
+
+        Example::
+
+            ids = [campaign.id async for campaign in client.campaigns.list_all()]
+        """
+        async for brand in self._brands.list(page_size=page_size):
+            async for campaign in self.list(brand.id, name=name, state=state, page_size=page_size):
+                yield campaign
+
+
+class Brands(_Resource):
+    """
+    Registered 10DLC brands: ``client.brands``.
+
+    Example::
+
+        async for brand in client.brands.list():
+            print(brand.name)
+    """
+
+    __slots__ = ()
+
+    async def get(self, brand_id: UUID | str) -> Brand:
+        """
+        Fetch one brand.
+
+        Example::
+
+            brand = await client.brands.get(brand_id)
+        """
+        return await self._get(Brand, f"/brands/{path_id(brand_id, 'brand_id')}")
+
+    def pages(
+        self,
+        *,
+        name: str | None = None,
+        state: BrandState | str | None = None,
+        page_size: int | None = None,
+        resume_from: str | None = None,
+    ) -> AsyncIterator[Page[Brand]]:
+        """
+        Yield each page of the project's brands.
+
+        Example::
+
+            async for page in client.brands.pages(state="completed"):
+                print(len(page.data))
+        """
+        query = query_string(
+            filter_name=_state(name, "name"), filter_state=_state(state), page_size=page_size
+        )
+        return self._walk(Brand, "/brands", query, resume_from)
+
+    def list(
+        self,
+        *,
+        name: str | None = None,
+        state: BrandState | str | None = None,
+        page_size: int | None = None,
+        resume_from: str | None = None,
+    ) -> AsyncIterator[Brand]:
+        """
+        Yield every brand of the project.
+
+        Example::
+
+            names = [brand.name async for brand in client.brands.list(name="Acme")]
+        """
+        return self._items(
+            self.pages(name=name, state=state, page_size=page_size, resume_from=resume_from)
+        )
