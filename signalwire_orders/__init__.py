@@ -10,7 +10,8 @@ Example::
             print(order.id, order.state)
 """
 
-from ._client import Client, package_version
+from ._client import Client
+from ._client import package_version as _package_version
 from ._errors import (
     APIConnectionError,
     APIErrorItem,
@@ -47,7 +48,7 @@ from ._models import (
 from ._retry import RetryPolicy
 from ._transport import Stats
 
-__version__ = package_version()
+__version__ = _package_version()
 
 __all__ = [
     "APIConnectionError",

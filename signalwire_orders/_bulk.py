@@ -11,7 +11,7 @@ escape is a bug and is re-raised to the consumer after the others stop.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
+from collections.abc import AsyncGenerator, Awaitable, Callable, Iterable
 from typing import Generic, TypeVar
 
 __all__ = ["stream_bounded"]
@@ -29,7 +29,7 @@ class _Done(Generic[R]):
 
 async def stream_bounded(
     keys: Iterable[K], fetch: Callable[[K], Awaitable[R]], *, concurrency: int
-) -> AsyncIterator[R]:
+) -> AsyncGenerator[R, None]:
     """
     Yield ``await fetch(key)`` for every key, in completion order.
 
@@ -43,7 +43,9 @@ async def stream_bounded(
         msg = f"concurrency must be an int >= 1, got {concurrency!r}"
         raise ValueError(msg)
     pending = iter(keys)
-    results: asyncio.Queue[R | _Done[R]] = asyncio.Queue(maxsize=concurrency)
+    # One slot: a slow consumer stalls the workers instead of letting them
+    # run ahead and pile up finished results.
+    results: asyncio.Queue[R | _Done[R]] = asyncio.Queue(maxsize=1)
 
     async def worker() -> None:
         for key in pending:  # shared: each key is taken by exactly one worker

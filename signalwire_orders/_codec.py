@@ -94,9 +94,21 @@ def _datetime(value: Any, _: Any) -> datetime:
     if type(value) is not str:
         msg = f"expected an RFC 3339 date-time string, got {type(value).__name__}"
         raise TypeError(msg)
-    parsed = datetime.fromisoformat(value)
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        # RFC 3339 section 5.6 allows a lower-case "t" and "z".
+        parsed = datetime.fromisoformat(value.upper())
     # RFC 3339 requires an offset; a naive time from a sloppy server is UTC.
     return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=UTC)
+
+
+def _strings(value: Any, _: Any) -> tuple[str, ...]:
+    # cattrs would turn any iterable (even a string) into a tuple.
+    if type(value) is not list or any(type(item) is not str for item in value):
+        msg = f"expected a list of strings, got {type(value).__name__}"
+        raise TypeError(msg)
+    return tuple(value)
 
 
 def _open_enum(cls: type[E]) -> Callable[[Any, Any], E]:
@@ -120,6 +132,7 @@ def _make_converter() -> cattrs.Converter:
     conv.register_structure_hook(bool, _expect(bool))
     conv.register_structure_hook(UUID, _uuid)
     conv.register_structure_hook(datetime, _datetime)
+    conv.register_structure_hook_func(lambda t: t == tuple[str, ...], _strings)
     for enum_cls in (OrderState, AssignmentState, BrandState, CampaignState):
         conv.register_structure_hook(enum_cls, _open_enum(enum_cls))
     conv.register_structure_hook(

@@ -17,7 +17,7 @@ import attrs
 
 from ._errors import ConfigurationError
 
-__all__ = ["API_PREFIX", "Settings", "origin_of", "settings_from_env"]
+__all__ = ["API_PREFIX", "Settings", "origin_of", "settings_from_env", "shown"]
 
 API_PREFIX: Final = "/api/relay/rest/registry/beta"
 SPACE_DOMAIN: Final = ".signalwire.com"
@@ -56,6 +56,15 @@ class Settings:
         return self.base_url + API_PREFIX
 
 
+def shown(url: str) -> str:
+    """Return ``url`` fit for a message: any ``user:password@`` part is masked."""
+    scheme, sep, rest = url.rpartition("://")
+    authority, slash, tail = rest.partition("/")
+    if "@" in authority:
+        authority = "***@" + authority.rpartition("@")[2]
+    return f"{scheme}{sep}{authority}{slash}{tail}"
+
+
 def origin_of(url: str) -> tuple[str, str, int]:
     """
     Return the (scheme, lower-cased host, port) of an absolute URL.
@@ -67,7 +76,7 @@ def origin_of(url: str) -> tuple[str, str, int]:
     scheme = parts.scheme.lower()
     host = (parts.hostname or "").lower()
     if not scheme or not host:
-        msg = f"not an absolute URL: {url!r}"
+        msg = f"not an absolute URL: {shown(url)!r}"
         raise ValueError(msg)
     port = parts.port or _DEFAULT_PORTS.get(scheme, 0)
     return scheme, host, port
@@ -91,7 +100,7 @@ def _space_url(space: str) -> str:
         host = host.split("://", 1)[1]
     host = host.strip("/").split("/", 1)[0]
     if not host or any(ch in host for ch in " @?#"):
-        msg = f"SIGNALWIRE_SPACE is malformed: {space!r}; expected e.g. 'example'"
+        msg = f"SIGNALWIRE_SPACE is malformed: {shown(space)!r}; expected e.g. 'example'"
         raise ConfigurationError(msg)
     if "." not in host and ":" not in host:
         host += SPACE_DOMAIN
@@ -102,12 +111,17 @@ def _normalise_base_url(url: str, *, allow_insecure_http: bool) -> str:
     try:
         scheme, host, port = origin_of(url.strip())
     except ValueError as exc:
-        msg = f"base URL is malformed: {url!r}; expected e.g. 'https://example.signalwire.com'"
+        msg = (
+            f"base URL is malformed: {shown(url)!r}; expected e.g. 'https://example.signalwire.com'"
+        )
         raise ConfigurationError(msg) from exc
     parts = urlsplit(url.strip())
     path = parts.path.rstrip("/")
     if path not in ("", API_PREFIX):
-        msg = f"base URL must be an origin such as 'https://example.signalwire.com', got {url!r}"
+        msg = (
+            "base URL must be an origin such as 'https://example.signalwire.com', "
+            f"got {shown(url)!r}"
+        )
         raise ConfigurationError(msg)
     if parts.username or parts.password or parts.query or parts.fragment:
         msg = "base URL must not carry credentials, a query or a fragment"

@@ -59,7 +59,7 @@ class _OpenStrEnum(enum.StrEnum):
     @property
     def is_known(self) -> bool:
         """Whether this value is one the library was written for."""
-        return self._name_ in type(self).__members__
+        return any(self._value_ == member._value_ for member in type(self))
 
 
 class OrderState(_OpenStrEnum):

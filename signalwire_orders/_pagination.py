@@ -7,7 +7,7 @@ was already followed stops the walk instead of fetching forever.
 
 from __future__ import annotations
 
-from urllib.parse import urljoin
+from urllib.parse import urljoin, urlsplit
 
 from ._config import origin_of
 from ._errors import PaginationError
@@ -29,12 +29,17 @@ def resolve_link(link: str, *, base: str, origin: tuple[str, str, int]) -> str:
     if not isinstance(link, str) or not link.strip():
         msg = f"next link is not a usable URL: {link!r}"
         raise PaginationError(msg)
-    url = link if "://" in link.split("?", 1)[0] else urljoin(base, link)
     try:
+        url = link if "://" in link.split("?", 1)[0] else urljoin(base, link)
         target = origin_of(url)
+        parts = urlsplit(url)
+        has_userinfo = parts.username is not None or parts.password is not None
     except ValueError as exc:
-        msg = f"next link is malformed: {link!r}"
+        msg = "next link is malformed"
         raise PaginationError(msg) from exc
+    if has_userinfo:
+        msg = "refusing to follow a next link that carries its own credentials"
+        raise PaginationError(msg)
     if target != origin:
         scheme, host, port = target
         msg = (

@@ -42,7 +42,7 @@ __all__ = [
 ]
 
 MAX_PAGE_SIZE: Final = 1000
-_E164: Final = re.compile(r"\+[1-9]\d{1,14}")
+_E164: Final = re.compile(r"\+[1-9][0-9]{1,14}")
 _STATUS_ERRORS: Final[Mapping[int, type[APIStatusError]]] = {
     400: BadRequestError,
     401: AuthenticationError,
@@ -138,14 +138,13 @@ def parse_retry_after(value: str | None, *, now: datetime | None = None) -> floa
     text = value.strip()
     if not text:
         return None
-    if text.isascii() and text.isdigit():
-        return float(int(text))
     try:
         seconds = float(text)
     except ValueError:
         pass
     else:
-        return max(seconds, 0.0) if math.isfinite(seconds) else None
+        # delay-seconds is 1*DIGIT (RFC 9110): negative or non-finite is garbage.
+        return seconds if math.isfinite(seconds) and seconds >= 0 else None
     try:
         when = parsedate_to_datetime(text)
     except (TypeError, ValueError, IndexError):

@@ -11,7 +11,8 @@ where it stopped (SPEC section 4).
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Iterable
+import contextlib
+from collections.abc import AsyncGenerator, Iterable
 from typing import Final, TypeVar
 from uuid import UUID
 
@@ -69,7 +70,7 @@ class _Resource:
 
     async def _walk(
         self, model: type[T], path: str, query: str, resume_from: str | None
-    ) -> AsyncIterator[Page[T]]:
+    ) -> AsyncGenerator[Page[T], None]:
         origin = self._transport.origin
         first = self._root + path + query
         url: str | None = (
@@ -89,10 +90,11 @@ class _Resource:
             url = None if link is None else resolve_link(link, base=url, origin=origin)
 
     @staticmethod
-    async def _items(pages: AsyncIterator[Page[T]]) -> AsyncIterator[T]:
-        async for page in pages:
-            for item in page.data:
-                yield item
+    async def _items(pages: AsyncGenerator[Page[T], None]) -> AsyncGenerator[T, None]:
+        async with contextlib.aclosing(pages):  # closing the items closes the walk
+            async for page in pages:
+                for item in page.data:
+                    yield item
 
 
 class Orders(_Resource):
@@ -114,7 +116,7 @@ class Orders(_Resource):
         state: OrderState | str | None = None,
         page_size: int | None = None,
         resume_from: str | None = None,
-    ) -> AsyncIterator[Page[Order]]:
+    ) -> AsyncGenerator[Page[Order], None]:
         """
         Yield each page of a campaign's orders, following ``links.next`` as given.
 
@@ -145,7 +147,7 @@ class Orders(_Resource):
         state: OrderState | str | None = None,
         page_size: int | None = None,
         resume_from: str | None = None,
-    ) -> AsyncIterator[Order]:
+    ) -> AsyncGenerator[Order, None]:
         """
         Yield every order of a campaign, across every page.
 
@@ -217,7 +219,7 @@ class Orders(_Resource):
         state: OrderState | str | None = None,
         concurrency: int = DEFAULT_BULK_CONCURRENCY,
         page_size: int | None = None,
-    ) -> AsyncIterator[CampaignResult]:
+    ) -> AsyncGenerator[CampaignResult, None]:
         """
         Fetch the orders of many campaigns concurrently; yield one result each.
 
@@ -254,8 +256,12 @@ class Orders(_Resource):
                 return CampaignResult(campaign_id=campaign_id, error=exc)
             return CampaignResult(campaign_id=campaign_id, orders=tuple(orders))
 
-        async for result in stream_bounded(ids, fetch, concurrency=concurrency):
-            yield result
+        # aclosing: closing list_many must stop the workers now, not whenever
+        # asyncio finalises the inner generator.
+        results = stream_bounded(ids, fetch, concurrency=concurrency)
+        async with contextlib.aclosing(results):
+            async for result in results:
+                yield result
 
     async def wait(
         self,
@@ -319,7 +325,7 @@ class Numbers(_Resource):
         state: AssignmentState | str | None = None,
         page_size: int | None = None,
         resume_from: str | None = None,
-    ) -> AsyncIterator[Page[AssignedNumber]]:
+    ) -> AsyncGenerator[Page[AssignedNumber], None]:
         """
         Yield each page of a campaign's number assignments.
 
@@ -339,7 +345,7 @@ class Numbers(_Resource):
         state: AssignmentState | str | None = None,
         page_size: int | None = None,
         resume_from: str | None = None,
-    ) -> AsyncIterator[AssignedNumber]:
+    ) -> AsyncGenerator[AssignedNumber, None]:
         """
         Yield every number assignment of a campaign.
 
@@ -399,7 +405,7 @@ class Campaigns(_Resource):
         state: CampaignState | str | None = None,
         page_size: int | None = None,
         resume_from: str | None = None,
-    ) -> AsyncIterator[Page[Campaign]]:
+    ) -> AsyncGenerator[Page[Campaign], None]:
         """
         Yield each page of a brand's campaigns.
 
@@ -429,7 +435,7 @@ class Campaigns(_Resource):
         state: CampaignState | str | None = None,
         page_size: int | None = None,
         resume_from: str | None = None,
-    ) -> AsyncIterator[Campaign]:
+    ) -> AsyncGenerator[Campaign, None]:
         """
         Yield every campaign of a brand.
 
@@ -450,7 +456,7 @@ class Campaigns(_Resource):
         name: str | None = None,
         state: CampaignState | str | None = None,
         page_size: int | None = None,
-    ) -> AsyncIterator[Campaign]:
+    ) -> AsyncGenerator[Campaign, None]:
         """
         Yield every campaign of every brand of the project.
 
@@ -492,7 +498,7 @@ class Brands(_Resource):
         state: BrandState | str | None = None,
         page_size: int | None = None,
         resume_from: str | None = None,
-    ) -> AsyncIterator[Page[Brand]]:
+    ) -> AsyncGenerator[Page[Brand], None]:
         """
         Yield each page of the project's brands.
 
@@ -513,7 +519,7 @@ class Brands(_Resource):
         state: BrandState | str | None = None,
         page_size: int | None = None,
         resume_from: str | None = None,
-    ) -> AsyncIterator[Brand]:
+    ) -> AsyncGenerator[Brand, None]:
         """
         Yield every brand of the project.
 

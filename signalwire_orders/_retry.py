@@ -31,7 +31,7 @@ _IDEMPOTENT: Final = frozenset({"GET", "HEAD", "OPTIONS", "DELETE", "PUT"})
 
 
 def _non_negative(_: object, attribute: attrs.Attribute[float], value: float) -> None:
-    if value < 0:
+    if not value >= 0:  # also refuses NaN, for which every comparison is false
         msg = f"{attribute.name} must be >= 0, got {value!r}"
         raise ValueError(msg)
 
@@ -72,7 +72,7 @@ class RetryPolicy:
 
     @deadline.validator
     def _check_deadline(self, _: attrs.Attribute[float | None], value: float | None) -> None:
-        if value is not None and value <= 0:
+        if value is not None and not value > 0:  # also refuses NaN
             msg = f"deadline must be > 0 seconds or None, got {value!r}"
             raise ValueError(msg)
 

@@ -269,6 +269,7 @@ class Transport:
                     headers=headers,
                     timeout=self._timeout,
                     allow_redirects=False,  # a redirect could carry credentials elsewhere
+                    raise_for_status=False,  # a borrowed session's setting must not change errors
                     ssl=self._ssl if self._ssl is not None else True,
                 ) as resp:
                     body = await self._read(resp, method, url)

@@ -32,11 +32,12 @@ class _CompatResponse(aiohttp.ClientResponse):
     """aioresponses 0.7.9 predates aiohttp 3.14's required ``stream_writer`` argument."""
 
     def __init__(self, method: str, url: Any, *, stream_writer: Any = None, **kwargs: Any) -> None:
-        writer = stream_writer or types.SimpleNamespace(output_size=0)
+        # Only .output_size is read from it when the request was already sent.
+        writer: Any = stream_writer or types.SimpleNamespace(output_size=0)
         super().__init__(method, url, stream_writer=writer, **kwargs)
 
 
-class MockAPI(aioresponses):  # type: ignore[misc]  # aioresponses is untyped
+class MockAPI(aioresponses):
     """aioresponses with a response class that works on aiohttp 3.14."""
 
     def add(self, url: Any, method: str = "GET", *args: Any, **kwargs: Any) -> None:
@@ -57,7 +58,8 @@ def clean_env(monkeypatch: pytest.MonkeyPatch) -> None:
 @pytest.fixture
 def mock_api() -> Iterator[MockAPI]:
     """Intercept aiohttp requests (unit tests of request shapes)."""
-    with MockAPI() as mocked:
+    mocked = MockAPI()
+    with mocked:
         yield mocked
 
 

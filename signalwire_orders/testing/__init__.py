@@ -1,0 +1,40 @@
+"""
+A faithful fake of SignalWire's Campaign Registry (10DLC) API, for tests and demos.
+
+`FakeServer` serves the nine ``/api/relay/rest/registry/beta`` routes of the
+vendor's OpenAPI over loopback HTTP, with seeded data (`FakeData`), real
+paging, Basic auth, the documented error bodies, fault injection (`Faults`,
+`RouteFaults`, `Fault`, `Outcome`) and a record of every request
+(`RecordedRequest`). `Listing` is one list route's result, page by page.
+It imports nothing from the client: it writes the wire format itself.
+
+Example::
+
+    from signalwire_orders.testing import FakeServer
+
+    async with FakeServer(seed=1) as server:
+        server.faults.script("list_orders", ["500", "ok"])
+        ...  # point a client at server.base_url with server.project_id / server.api_token
+
+Standalone: ``python -m signalwire_orders.testing --port 8080``. In pytest, add
+``pytest_plugins = ["signalwire_orders.testing.pytest_plugin"]`` for the
+``signalwire_fake_server`` fixture.
+"""
+
+from ._app import RecordedRequest
+from ._data import FakeData, Listing
+from ._faults import Fault, Faults, Outcome, RouteFaults
+from ._server import DEFAULT_API_TOKEN, DEFAULT_PROJECT_ID, FakeServer
+
+__all__ = [
+    "DEFAULT_API_TOKEN",
+    "DEFAULT_PROJECT_ID",
+    "FakeData",
+    "FakeServer",
+    "Fault",
+    "Faults",
+    "Listing",
+    "Outcome",
+    "RecordedRequest",
+    "RouteFaults",
+]

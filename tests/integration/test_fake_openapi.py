@@ -1,0 +1,307 @@
+"""The fake server's real responses validate against the vendor's OpenAPI schemas."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+from urllib.parse import urljoin
+
+import aiohttp
+import pytest
+
+from signalwire_orders.testing import FakeServer
+
+OPENAPI = Path(__file__).resolve().parents[3] / "shared" / "openapi" / "campaign-registry.yaml"
+if not OPENAPI.is_file():
+    pytest.skip(f"the vendor OpenAPI is not at {OPENAPI}", allow_module_level=True)
+
+import yaml  # noqa: E402  # only needed once the OpenAPI file is known to exist
+from jsonschema import Draft202012Validator, FormatChecker  # noqa: E402
+from referencing import Registry, Resource  # noqa: E402
+from referencing.jsonschema import DRAFT202012  # noqa: E402
+
+PREFIX = "/api/relay/rest/registry/beta"
+UNKNOWN_ID = "3fa85f64-5717-4562-b3fc-2c963f66afa6"
+BASE = "urn:signalwire:campaign-registry"
+DOCUMENT: dict[str, Any] = yaml.safe_load(OPENAPI.read_text(encoding="utf-8"))
+REGISTRY: Registry[Any] = Registry().with_resource(
+    BASE, Resource.from_contents(DOCUMENT, default_specification=DRAFT202012)
+)
+RFC3339 = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$")
+Body = Any
+
+
+def _is_date_time(value: object) -> bool:
+    # jsonschema checks "date-time" only with an optional extra; RFC 3339 by hand instead.
+    if not isinstance(value, str):
+        return True
+    return RFC3339.match(value) is not None and dt.datetime.fromisoformat(value) is not None
+
+
+FORMATS = FormatChecker()
+FORMATS.checks("date-time", raises=ValueError)(_is_date_time)
+
+
+def operation(operation_id: str) -> tuple[str, str, dict[str, Any]]:
+    """Return the method, path and operation object of an operationId."""
+    for path, item in DOCUMENT["paths"].items():
+        for method, op in item.items():
+            if isinstance(op, dict) and op.get("operationId") == operation_id:
+                return method.upper(), path, op
+    msg = f"no operation {operation_id!r} in {OPENAPI}"
+    raise LookupError(msg)
+
+
+def problems(schema_ref: str, body: Body) -> list[str]:
+    """Return every way ``body`` breaks the schema at ``schema_ref`` (a '#/...' pointer)."""
+    validator = Draft202012Validator(
+        {"$ref": BASE + schema_ref}, registry=REGISTRY, format_checker=FORMATS
+    )
+    return [f"{list(e.absolute_path)}: {e.message}" for e in validator.iter_errors(body)]
+
+
+def response_ref(operation_id: str, status: int) -> str:
+    """Return the schema pointer the OpenAPI documents for one answer of one operation."""
+    _, _, op = operation(operation_id)
+    ref: str = op["responses"][str(status)]["content"]["application/json"]["schema"]["$ref"]
+    return ref
+
+
+def documented_problems(operation_id: str, status: int, body: Body) -> list[str]:
+    """Validate an answer against the schema its operation documents for its status."""
+    return problems(response_ref(operation_id, status), body)
+
+
+def auth_for(server: FakeServer) -> dict[str, str]:
+    return {"Authorization": aiohttp.encode_basic_auth(server.project_id, server.api_token)}
+
+
+@pytest.fixture
+async def server() -> AsyncIterator[FakeServer]:
+    async with FakeServer(
+        brands=2, campaigns_per_brand=2, orders_per_campaign=60, numbers_per_campaign=5
+    ) as fake:
+        yield fake
+
+
+@pytest.fixture
+async def http(server: FakeServer) -> AsyncIterator[aiohttp.ClientSession]:
+    async with aiohttp.ClientSession(headers=auth_for(server)) as session:
+        yield session
+
+
+async def call(
+    session: aiohttp.ClientSession, method: str, url: str, json: object = None
+) -> tuple[int, Body]:
+    async with session.request(method, url, json=json) as response:
+        text = await response.text()
+        return response.status, (await response.json()) if text else None
+
+
+def paths(server: FakeServer) -> dict[str, str]:
+    """One real path per route, with ids of records that exist."""
+    brand_id = server.data.brands[0]["id"]
+    campaign_id = server.data.campaign_ids_of(brand_id)[0]
+    return {
+        "list_brands": "/brands",
+        "retrieve_brand": f"/brands/{brand_id}",
+        "list_campaigns": f"/brands/{brand_id}/campaigns",
+        "retrieve_campaign": f"/campaigns/{campaign_id}",
+        "list_number_assignments": f"/campaigns/{campaign_id}/numbers",
+        "list_orders": f"/campaigns/{campaign_id}/orders",
+        "create_order": f"/campaigns/{campaign_id}/orders",
+        "retrieve_order": f"/orders/{server.data.orders_of(campaign_id)[0]['id']}",
+        "delete_number_assignment": f"/numbers/{server.data.numbers_of(campaign_id)[0]['id']}",
+    }
+
+
+ROUTES = [
+    "list_brands",
+    "retrieve_brand",
+    "list_campaigns",
+    "retrieve_campaign",
+    "list_number_assignments",
+    "list_orders",
+    "create_order",
+    "retrieve_order",
+    "delete_number_assignment",
+]
+LISTS = ["list_brands", "list_campaigns", "list_number_assignments", "list_orders"]
+ORDER = {"phone_numbers": ["+15558675309"], "status_callback_url": "https://example.com/cb"}
+
+
+class TestRoutes:
+    @pytest.mark.parametrize("route", ROUTES)
+    def test_route_is_the_openapi_operation(self, route: str) -> None:
+        """Each route the fake serves has the method and path of the same OpenAPI operationId."""
+        app = FakeServer(brands=1).make_app()
+        served = {
+            (r.method, r.resource.canonical)
+            for r in app.router.routes()
+            if r.name == route and r.resource is not None
+        }
+
+        method, path, _ = operation(route)
+
+        assert served == {(method, path)}
+
+    def test_create_order_sample_is_a_valid_request(self) -> None:
+        """The request body the tests send is a valid CreateOrderRequest."""
+        assert problems("#/components/schemas/CreateOrderRequest", ORDER) == []
+
+
+class TestSuccessBodies:
+    @pytest.mark.parametrize("route", LISTS)
+    @pytest.mark.parametrize("query", ["?page_size=7", "?page_size=7&filter_state=pending"])
+    async def test_every_list_page_validates(
+        self, server: FakeServer, http: aiohttp.ClientSession, route: str, query: str
+    ) -> None:
+        """Every page of every list route, filtered or not, is its documented list response."""
+        url: str | None = server.api_url + paths(server)[route] + query
+        errors: list[str] = []
+        pages = 0
+        while url is not None:
+            status, body = await call(http, "GET", url)
+            errors += documented_problems(route, status, body)
+            pages += 1
+            url = (
+                urljoin(server.base_url, body["links"]["next"]) if "next" in body["links"] else None
+            )
+
+        assert errors == []
+        assert pages >= 1
+
+    async def test_name_filters_validate(
+        self, server: FakeServer, http: aiohttp.ClientSession
+    ) -> None:
+        """Brand and campaign lists filtered by name are valid list responses."""
+        brand = server.data.brands[0]
+        urls = {
+            "list_brands": f"{server.api_url}/brands?filter_name={brand['name'][:3]}",
+            "list_campaigns": f"{server.api_url}/brands/{brand['id']}/campaigns?filter_name=a",
+        }
+
+        errors = []
+        for route, url in urls.items():
+            status, body = await call(http, "GET", url)
+            errors += documented_problems(route, status, body)
+
+        assert errors == []
+
+    @pytest.mark.parametrize("route", ["retrieve_brand", "retrieve_campaign", "retrieve_order"])
+    async def test_single_objects_validate(
+        self, server: FakeServer, http: aiohttp.ClientSession, route: str
+    ) -> None:
+        """Each retrieve route answers its documented single-object response."""
+        status, body = await call(http, "GET", server.api_url + paths(server)[route])
+
+        assert status == 200
+        assert documented_problems(route, status, body) == []
+
+    @pytest.mark.parametrize("state", ["pending", "processing", "processed", "failed"])
+    async def test_orders_in_every_state_validate(
+        self, server: FakeServer, http: aiohttp.ClientSession, state: str
+    ) -> None:
+        """A seeded order in each state is a valid OrderResponse."""
+        campaign_id = server.data.campaign_ids()[0]
+        order_id = server.data.orders_of(campaign_id, state)[0]["id"]
+
+        status, body = await call(http, "GET", f"{server.api_url}/orders/{order_id}")
+
+        assert (status, body["state"]) == (200, state)
+        assert documented_problems("retrieve_order", status, body) == []
+
+    async def test_created_order_validates_at_every_step(
+        self, server: FakeServer, http: aiohttp.ClientSession
+    ) -> None:
+        """A created order and each poll of it until processed are valid OrderResponses."""
+        create_url = server.api_url + paths(server)["create_order"]
+        status, created = await call(http, "POST", create_url, ORDER)
+        errors = documented_problems("create_order", status, created)
+        for _ in range(2):
+            poll_status, polled = await call(
+                http, "GET", f"{server.api_url}/orders/{created['id']}"
+            )
+            errors += documented_problems("retrieve_order", poll_status, polled)
+
+        assert errors == []
+        assert polled["state"] == "processed"
+
+    async def test_delete_is_the_documented_204(
+        self, server: FakeServer, http: aiohttp.ClientSession
+    ) -> None:
+        """Deleting a number assignment answers 204 with no body, as documented."""
+        url = server.api_url + paths(server)["delete_number_assignment"]
+
+        status, body = await call(http, "DELETE", url)
+
+        assert (status, body) == (204, None)
+        assert "content" not in operation("delete_number_assignment")[2]["responses"]["204"]
+
+
+class TestErrorBodies:
+    @pytest.mark.parametrize("route", ROUTES)
+    async def test_401_validates(self, server: FakeServer, route: str) -> None:
+        """Every route answers missing credentials with its documented 401 body."""
+        method, _, _ = operation(route)
+        async with aiohttp.ClientSession() as anonymous:
+            status, body = await call(anonymous, method, server.api_url + paths(server)[route])
+
+        assert status == 401
+        assert documented_problems(route, status, body) == []
+
+    @pytest.mark.parametrize("route", [r for r in ROUTES if r != "list_brands"])
+    async def test_404_validates(
+        self, server: FakeServer, http: aiohttp.ClientSession, route: str
+    ) -> None:
+        """Every route with an id answers an unknown id with its documented 404 body."""
+        method, path, _ = operation(route)
+        url = server.base_url + path.replace("{id}", UNKNOWN_ID)
+
+        status, body = await call(http, method, url, ORDER if method == "POST" else None)
+
+        assert status == 404
+        assert documented_problems(route, status, body) == []
+
+    @pytest.mark.parametrize("route", ROUTES)
+    async def test_500_validates(
+        self, server: FakeServer, http: aiohttp.ClientSession, route: str
+    ) -> None:
+        """Every route's 500 fault is its documented 500 body."""
+        method, _, _ = operation(route)
+        server.faults.script(route, ["500"])
+
+        status, body = await call(http, method, server.api_url + paths(server)[route], ORDER)
+
+        assert status == 500
+        assert documented_problems(route, status, body) == []
+
+    @pytest.mark.parametrize(
+        "payload",
+        [{"phone_numbers": ["12"]}, {"phone_numbers": []}, {"phone_numbers": ["+1"], "x": 1}, []],
+    )
+    async def test_create_order_422_validates(
+        self, server: FakeServer, http: aiohttp.ClientSession, payload: object
+    ) -> None:
+        """An invalid create_order body gets the documented ValidationError body."""
+        url = server.api_url + paths(server)["create_order"]
+
+        status, body = await call(http, "POST", url, payload)
+
+        assert status == 422
+        assert documented_problems("create_order", status, body) == []
+
+    @pytest.mark.parametrize("route", LISTS)
+    async def test_paging_422_is_a_validation_error(
+        self, server: FakeServer, http: aiohttp.ClientSession, route: str
+    ) -> None:
+        """A bad page_size on a list route gets the ValidationError body."""
+        url = server.api_url + paths(server)[route] + "?page_size=0"
+
+        status, body = await call(http, "GET", url)
+
+        assert status == 422
+        assert problems("#/components/schemas/Types.StatusCodes.ValidationError", body) == []

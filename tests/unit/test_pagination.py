@@ -1,0 +1,156 @@
+"""Following ``links.next``: kept as given, never to another origin, never in a loop."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from signalwire_orders import PaginationError
+from signalwire_orders._pagination import PageTrail, resolve_link
+
+ORIGIN = ("https", "example.signalwire.com", 443)
+PREFIX = "/api/relay/rest/registry/beta"
+BASE = (
+    f"https://example.signalwire.com{PREFIX}/campaigns/"
+    "3fa85f64-5717-4562-b3fc-2c963f66afa6/orders?page_size=50"
+)
+NEXT_PATH = (
+    f"{PREFIX}/campaigns/3fa85f64-5717-4562-b3fc-2c963f66afa6/orders"
+    "?page_number=1&page_size=50&page_token=PA%2Bx%2F9%3D"
+)
+
+
+def resolve(link: Any) -> str:
+    """Resolve ``link`` as the client does for the default space."""
+    return resolve_link(link, base=BASE, origin=ORIGIN)
+
+
+class TestResolveLink:
+    def test_relative_path_joins_the_base_origin(self) -> None:
+        """A path relative to the space gains the base's scheme and host."""
+        expected = f"https://example.signalwire.com{NEXT_PATH}"
+
+        actual = resolve(NEXT_PATH)
+
+        assert expected == actual
+
+    def test_relative_query_keeps_the_token_encoding(self) -> None:
+        """The cursor's percent-encoding (``%2B``, ``%2F``, ``%3D``) is not decoded."""
+        actual = resolve(NEXT_PATH)
+
+        assert actual.endswith("page_token=PA%2Bx%2F9%3D")
+
+    def test_absolute_same_origin_is_kept_exactly(self) -> None:
+        """An absolute link to the configured origin is returned byte for byte."""
+        expected = f"https://example.signalwire.com{NEXT_PATH}"
+
+        actual = resolve(expected)
+
+        assert expected == actual
+
+    def test_explicit_default_port_is_the_same_origin(self) -> None:
+        """``:443`` on an https link is the configured origin, kept as given."""
+        expected = f"https://example.signalwire.com:443{NEXT_PATH}"
+
+        actual = resolve(expected)
+
+        assert expected == actual
+
+    def test_host_case_does_not_matter(self) -> None:
+        """Host names compare case-insensitively; the link is still kept as given."""
+        expected = f"https://Example.SignalWire.com{NEXT_PATH}"
+
+        actual = resolve(expected)
+
+        assert expected == actual
+
+    def test_loopback_origin_with_port(self) -> None:
+        """A fake server's relative link resolves against its http origin and port."""
+        base = "http://127.0.0.1:8080/api/relay/rest/registry/beta/brands"
+        expected = "http://127.0.0.1:8080/api/relay/rest/registry/beta/brands?page_token=x"
+
+        actual = resolve_link(
+            "/api/relay/rest/registry/beta/brands?page_token=x",
+            base=base,
+            origin=("http", "127.0.0.1", 8080),
+        )
+
+        assert expected == actual
+
+    @pytest.mark.parametrize(
+        "link",
+        [
+            pytest.param(f"https://evil.example{NEXT_PATH}", id="other-host"),
+            pytest.param(f"https://example.signalwire.com.evil.example{NEXT_PATH}", id="suffix"),
+            pytest.param(f"https://other.signalwire.com{NEXT_PATH}", id="other-space"),
+            pytest.param(f"https://example.signalwire.com:8443{NEXT_PATH}", id="other-port"),
+            pytest.param(f"http://example.signalwire.com{NEXT_PATH}", id="other-scheme"),
+            pytest.param("//evil.example/x", id="protocol-relative"),
+            pytest.param("https://example.signalwire.com@evil.example/x", id="userinfo-trick"),
+            pytest.param("ftp://example.signalwire.com/x", id="ftp"),
+        ],
+    )
+    def test_other_origin_is_refused(self, link: str) -> None:
+        """A link to another scheme, host or port raises ``PaginationError``."""
+        with pytest.raises(PaginationError):
+            resolve(link)
+
+    def test_refusal_names_both_origins(self) -> None:
+        """The message says where the link pointed and which origin is allowed."""
+        with pytest.raises(PaginationError) as info:
+            resolve("https://evil.example/x")
+
+        assert "evil.example" in str(info.value)
+        assert "example.signalwire.com" in str(info.value)
+
+    def test_same_host_with_credentials_is_refused(self) -> None:
+        """A link carrying its own user and password is refused, not followed with them."""
+        with pytest.raises(PaginationError):
+            resolve(f"https://user:secret@example.signalwire.com{NEXT_PATH}")
+
+    @pytest.mark.parametrize(
+        "link",
+        [
+            pytest.param("https://example.signalwire.com:99999/x", id="port-out-of-range"),
+            pytest.param("https://example.signalwire.com:abc/x", id="port-not-a-number"),
+            pytest.param("https://[::1/x", id="broken-ipv6"),
+            pytest.param("//[evil/x", id="protocol-relative-broken-ipv6"),
+        ],
+    )
+    def test_malformed_link_is_a_pagination_error(self, link: str) -> None:
+        """A link that cannot be parsed raises ``PaginationError``, not ``ValueError``."""
+        with pytest.raises(PaginationError):
+            resolve(link)
+
+    @pytest.mark.parametrize("link", ["", "   ", None, 42, ["/x"]])
+    def test_empty_or_non_string_is_refused(self, link: Any) -> None:
+        """An empty or non-string link raises ``PaginationError``."""
+        with pytest.raises(PaginationError):
+            resolve(link)
+
+
+class TestPageTrail:
+    def test_new_urls_are_accepted(self) -> None:
+        """Distinct URLs are visited without complaint."""
+        trail = PageTrail()
+
+        trail.visit(BASE)
+        trail.visit(f"https://example.signalwire.com{NEXT_PATH}")
+
+    def test_repeated_url_is_a_pagination_error(self) -> None:
+        """Visiting a URL twice in one walk raises ``PaginationError`` naming it."""
+        trail = PageTrail()
+        trail.visit(BASE)
+        trail.visit(f"https://example.signalwire.com{NEXT_PATH}")
+
+        with pytest.raises(PaginationError) as info:
+            trail.visit(BASE)
+
+        assert BASE in str(info.value)
+
+    def test_trails_are_independent(self) -> None:
+        """A URL seen by one walk can be fetched by another."""
+        PageTrail().visit(BASE)
+
+        PageTrail().visit(BASE)
