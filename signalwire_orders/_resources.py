@@ -245,13 +245,12 @@ class Orders(_Resource):
         query_string(page_size=page_size)  # validate before any request
 
         async def fetch(campaign_id: UUID) -> CampaignResult:
+            orders: list[Order] = []
+            pages = self.pages(campaign_id, state=filter_state, page_size=page_size)
             try:
-                orders = [
-                    order
-                    async for order in self.list(
-                        campaign_id, state=filter_state, page_size=page_size
-                    )
-                ]
+                # Page by page, not item by item: one async step per page.
+                async for page in pages:
+                    orders.extend(page.data)
             except SignalWireError as exc:
                 return CampaignResult(campaign_id=campaign_id, error=exc)
             return CampaignResult(campaign_id=campaign_id, orders=tuple(orders))

@@ -58,6 +58,11 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--absolute-links", action="store_true", help="give paging links as absolute URLs"
     )
+    parser.add_argument(
+        "--no-record",
+        action="store_true",
+        help="keep no record of requests (long benchmark runs stay flat in memory)",
+    )
     return parser
 
 
@@ -71,6 +76,7 @@ async def _serve(args: argparse.Namespace) -> None:
         host=args.host,
         port=args.port,
         absolute_links=args.absolute_links,
+        record=not args.no_record,
     )
     server.faults.latency = args.latency
     await server.start()
