@@ -54,7 +54,12 @@ class FakeServer:
 
         async with FakeServer(seed=1, orders_per_campaign=300) as server:
             server.faults.route("list_orders").error_rate = 0.1
-            async with Client(server.project_id, server.api_token, base_url=server.base_url) as c:
+            client = Client(
+                project_id=server.project_id,
+                api_token=server.api_token,
+                base_url=server.base_url,
+            )
+            async with client:
                 ...
             assert server.count("list_orders") >= 6
     """
@@ -199,7 +204,7 @@ class FakeServer:
 
         Example::
 
-            client = Client(server.project_id, server.api_token, base_url=server.base_url)
+            client = Client(base_url=server.base_url, env=server.env)
         """
         if self._runner is None:
             msg = "the FakeServer is not started: use 'async with FakeServer() as server'"
