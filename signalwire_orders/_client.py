@@ -5,7 +5,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from importlib.metadata import PackageNotFoundError, version
 from types import TracebackType
 from typing import Final, Self
@@ -13,6 +13,7 @@ from typing import Final, Self
 import aiohttp
 
 from ._config import Settings, settings_from_env
+from ._hooks import Hooks
 from ._models import RateLimit
 from ._resources import Brands, Campaigns, Numbers, Orders
 from ._retry import RetryPolicy
@@ -55,6 +56,14 @@ class Client:
             for none).
         max_body_size: Largest response body accepted, in bytes (default 16 MiB).
         allow_insecure_http: Permit plain ``http://`` to a non-loopback host.
+        requests_per_second: Start at most this many requests per second,
+            across every task of the client (default: no limit).
+        adaptive_concurrency: Halve the requests allowed in flight when 429s
+            arrive and grow back by about one per window of successes (AIMD),
+            never above ``max_concurrency``.
+        hooks: Callables told of every request attempt, retry and page.
+        trace_configs: ``aiohttp.TraceConfig`` objects for the client's own
+            session (with ``session=``, add them to your session instead).
         env: Where to read settings from instead of ``os.environ``.
 
     Raises:
@@ -80,6 +89,10 @@ class Client:
         timeout: float | None = DEFAULT_TIMEOUT,
         max_body_size: int = DEFAULT_MAX_BODY_SIZE,
         allow_insecure_http: bool = False,
+        requests_per_second: float | None = None,
+        adaptive_concurrency: bool = False,
+        hooks: Hooks | None = None,
+        trace_configs: Sequence[aiohttp.TraceConfig] = (),
         env: Mapping[str, str] | None = None,
     ) -> None:
         if isinstance(max_concurrency, bool) or not isinstance(max_concurrency, int):
@@ -106,6 +119,10 @@ class Client:
             timeout=timeout,
             retry=retry if retry is not None else RetryPolicy(),
             max_body_size=max_body_size,
+            requests_per_second=requests_per_second,
+            adaptive_concurrency=adaptive_concurrency,
+            hooks=hooks,
+            trace_configs=trace_configs,
             user_agent=f"signalwire-orders/{package_version()} aiohttp/{aiohttp.__version__}",
         )
         self._brands = Brands(self._transport, self._settings)

@@ -85,8 +85,9 @@ class _Resource:
             except SignalWireError as exc:
                 exc.resume_from = url  # the page to fetch again to carry on
                 raise
-            yield page
             link = page.links.next
+            self._transport.note_page(url, len(page.data), has_next=link is not None)
+            yield page
             url = None if link is None else resolve_link(link, base=url, origin=origin)
 
     @staticmethod

@@ -14,7 +14,7 @@ import contextlib
 import logging
 import ssl
 from collections import Counter
-from collections.abc import Awaitable, Callable, Iterator, Mapping
+from collections.abc import Awaitable, Callable, Iterator, Mapping, Sequence
 from typing import Any, Final
 
 import aiohttp
@@ -33,6 +33,8 @@ from ._errors import (
     RateLimitError,
     ResponseError,
 )
+from ._hooks import Hooks, PageEvent, RequestEvent, RetryEvent
+from ._limits import ConcurrencyLimit, RateLimiter
 from ._models import RateLimit
 from ._protocol import parse_rate_limit, raise_for_status
 from ._retry import RetryPolicy, build_retrying, retry_after_of
@@ -68,7 +70,11 @@ class Stats:
     retries: int = 0
     rate_limited: int = 0
     bytes_received: int = 0
+    pages: int = 0
     retry_reasons: Mapping[str, int] = attrs.field(factory=dict)
+    #: The current bound on requests in flight (lower than max_concurrency
+    #: while adaptive concurrency is backing off from 429s).
+    concurrency_limit: float = 0.0
 
 
 @contextlib.contextmanager
@@ -114,6 +120,13 @@ def _reason(exc: BaseException | None) -> str:
     return "connection" if isinstance(exc, APIConnectionError) else type(exc).__name__
 
 
+def _call_hook(hook: Callable[[Any], object], event: object) -> None:
+    try:
+        hook(event)
+    except Exception:  # a hook observes; its bugs must not fail requests
+        LOG.exception("signalwire_orders hook %r raised; ignored", hook)
+
+
 class Transport:
     """Sends requests for one client; see the module docstring."""
 
@@ -127,8 +140,15 @@ class Transport:
         retry: RetryPolicy,
         max_body_size: int = DEFAULT_MAX_BODY_SIZE,
         user_agent: str,
+        requests_per_second: float | None = None,
+        adaptive_concurrency: bool = False,
+        hooks: Hooks | None = None,
+        trace_configs: Sequence[aiohttp.TraceConfig] = (),
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     ) -> None:
+        if session is not None and trace_configs:
+            msg = "trace_configs apply to the client's own session: add them to yours instead"
+            raise ValueError(msg)
         self._settings = settings
         self._origin = settings.origin
         self._headers = {
@@ -140,7 +160,12 @@ class Transport:
         self._owns_session = session is None
         self._closed = False
         self._max_concurrency = max_concurrency
-        self._slots = asyncio.Semaphore(max_concurrency)
+        self._slots = ConcurrencyLimit(max_concurrency, adaptive=adaptive_concurrency)
+        self._pace = (
+            None if requests_per_second is None else RateLimiter(requests_per_second, sleep=sleep)
+        )
+        self._hooks = hooks or Hooks()
+        self._trace_configs = list(trace_configs)
         self._timeout = aiohttp.ClientTimeout(total=timeout)
         self._retry = retry
         self._max_body_size = max_body_size
@@ -157,6 +182,7 @@ class Transport:
         self._requests = 0
         self._bytes = 0
         self._rate_limited = 0
+        self._pages = 0
         self._retry_reasons: Counter[str] = Counter()
 
     def __repr__(self) -> str:
@@ -170,8 +196,16 @@ class Transport:
             retries=sum(self._retry_reasons.values()),
             rate_limited=self._rate_limited,
             bytes_received=self._bytes,
+            pages=self._pages,
             retry_reasons=dict(self._retry_reasons),
+            concurrency_limit=self._slots.limit,
         )
+
+    def note_page(self, url: str, items: int, *, has_next: bool) -> None:
+        """Count a decoded page and tell the ``on_page`` hook."""
+        self._pages += 1
+        if self._hooks.on_page is not None:
+            _call_hook(self._hooks.on_page, PageEvent(url=url, items=items, has_next=has_next))
 
     @property
     def origin(self) -> tuple[str, str, int]:
@@ -187,7 +221,9 @@ class Transport:
                 limit=self._max_concurrency,
                 ssl=self._ssl if self._ssl is not None else True,
             )
-            self._session = aiohttp.ClientSession(connector=connector)
+            self._session = aiohttp.ClientSession(
+                connector=connector, trace_configs=self._trace_configs or None
+            )
         return self._session
 
     async def open(self) -> None:
@@ -226,6 +262,11 @@ class Transport:
         self._retry_reasons[reason] += 1
         if isinstance(exc, RateLimitError):
             self._pause(delay)
+        if self._hooks.on_retry is not None:
+            event = RetryEvent(
+                method=method, url=url, attempt=state.attempt_number, delay=delay, reason=reason
+            )
+            _call_hook(self._hooks.on_retry, event)
         LOG.info(
             "retrying %s %s in %.2fs (attempt %d of %d) after %s",
             method,
@@ -250,16 +291,21 @@ class Transport:
             waited_for = until
 
     async def _attempt(self, method: str, url: str, data: bytes | None, attempt: int) -> Response:
-        # Wait out a client-wide pause *before* taking a slot, so that no
-        # slot is held while sleeping.
+        # Wait out a client-wide pause and the pace *before* taking a slot,
+        # so that no slot is held while sleeping.
         await self._wait_if_paused()
+        if self._pace is not None:
+            await self._pace.wait()
         session = self._get_session()
         headers = (
             self._headers if data is None else {**self._headers, "Content-Type": "application/json"}
         )
         loop = asyncio.get_running_loop()
-        async with self._slots:
-            started = loop.time()
+        epoch = await self._slots.acquire()
+        started = loop.time()
+        status: int | None = None
+        body = b""
+        try:
             self._requests += 1
             with _translate(method, url, attempt):
                 async with session.request(
@@ -274,19 +320,68 @@ class Transport:
                 ) as resp:
                     body = await self._read(resp, method, url)
                     status, resp_headers = resp.status, resp.headers
-        elapsed_ms = (loop.time() - started) * 1000
-        LOG.debug("%s %s -> %d (%d bytes, %.1f ms)", method, url, status, len(body), elapsed_ms)
+        except Exception as exc:
+            self._observe(
+                method,
+                url,
+                attempt=attempt,
+                status=status,
+                elapsed=loop.time() - started,
+                body=body,
+                exc=exc,
+            )
+            raise
+        finally:
+            self._slots.release()
+        elapsed = loop.time() - started
+        LOG.debug("%s %s -> %d (%d bytes, %.1f ms)", method, url, status, len(body), elapsed * 1e3)
         if (limits := parse_rate_limit(resp_headers)) is not None:
             self.rate_limit = limits
-        if status == 429:  # noqa: PLR2004
-            self._rate_limited += 1
         try:
             raise_for_status(status, resp_headers, body, method=method, url=url, attempts=attempt)
         except RateLimitError as exc:
+            self._rate_limited += 1
+            self._slots.rate_limited(epoch)
             if (advice := retry_after_of(exc)) is not None:
                 self._pause(min(advice, self._retry.max_retry_after))
+            self._observe(
+                method, url, attempt=attempt, status=status, elapsed=elapsed, body=body, exc=exc
+            )
             raise
+        except APIStatusError as exc:
+            self._observe(
+                method, url, attempt=attempt, status=status, elapsed=elapsed, body=body, exc=exc
+            )
+            raise
+        self._slots.succeeded()
+        self._observe(
+            method, url, attempt=attempt, status=status, elapsed=elapsed, body=body, exc=None
+        )
         return Response(status=status, headers=resp_headers, body=body, url=url)
+
+    def _observe(
+        self,
+        method: str,
+        url: str,
+        *,
+        attempt: int,
+        status: int | None,
+        elapsed: float,
+        body: bytes,
+        exc: BaseException | None,
+    ) -> None:
+        if self._hooks.on_request is None:
+            return
+        event = RequestEvent(
+            method=method,
+            url=url,
+            attempt=attempt,
+            status=status,
+            elapsed=elapsed,
+            size=len(body),
+            error=None if exc is None else type(exc).__name__,
+        )
+        _call_hook(self._hooks.on_request, event)
 
     async def _read(self, resp: aiohttp.ClientResponse, method: str, url: str) -> bytes:
         limit = self._max_body_size

@@ -156,7 +156,7 @@ def make_app(state: ServerState) -> web.Application:
 async def _middleware(request: web.Request, handler: _Handler) -> web.StreamResponse:
     state = request.app[STATE]
     route = request.match_info.route.name if request.match_info.http_exception is None else None
-    outcome = state.faults.pick(route)
+    outcome = state.faults.over_quota(state.faults.pick(route), state.in_flight)
     state.in_flight += 1
     state.peak_in_flight = max(state.peak_in_flight, state.in_flight)
     try:

@@ -206,6 +206,10 @@ class Faults:
     def __init__(self, seed: int = 0) -> None:
         self._seed = seed
         self._rng = random.Random(seed)
+        #: A concurrency quota, as rate-limited APIs enforce: a request that
+        #: arrives while this many are in flight gets 429 with ``Retry-After``
+        #: (``None``: no quota). Example: ``server.faults.max_in_flight = 8``.
+        self.max_in_flight: int | None = None
         self._routes: dict[str, RouteFaults] = {}
         self._scripts: dict[str, collections.deque[Fault]] = {}
         self._reset()
@@ -217,6 +221,7 @@ class Faults:
             retry_after=DEFAULT_RETRY_AFTER, hang_seconds=DEFAULT_HANG_SECONDS
         )
         self._scripts.clear()
+        self.max_in_flight = None
 
     def __repr__(self) -> str:
         return f"Faults(seed={self._seed!r}, routes={self._routes!r})"
@@ -324,6 +329,19 @@ class Faults:
         if fault is None:
             fault = self._draw(every, own)
         return Outcome(fault, latency=latency, retry_after=retry_after, hang_seconds=hang_seconds)
+
+    def over_quota(self, outcome: Outcome, in_flight: int) -> Outcome:
+        """
+        Turn a normal outcome into a 429 when ``max_in_flight`` requests are already in flight.
+
+        Example::
+
+            server.faults.max_in_flight = 4
+        """
+        quota = self.max_in_flight
+        if quota is None or in_flight < quota or outcome.fault is not Fault.OK:
+            return outcome
+        return attrs.evolve(outcome, fault=Fault.RATE_LIMITED)
 
     def _scripted(self, name: str | None) -> Fault | None:
         for key in (name, ALL_ROUTES):

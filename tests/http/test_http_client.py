@@ -1,7 +1,6 @@
 """The Client as a whole: owned or borrowed sessions, configuration, secrets kept out of sight."""
 
 # STYLE.md asks for `assert expected == actual`; SIM300 would flip it.
-# ruff: noqa: SIM300
 
 from __future__ import annotations
 

@@ -1,7 +1,6 @@
 """Concurrency: the client-wide bound, the client-wide 429 pause, and list_many's fan-out."""
 
 # STYLE.md asks for `assert expected == actual`; SIM300 would flip it.
-# ruff: noqa: SIM300
 
 from __future__ import annotations
 

@@ -1,7 +1,6 @@
 """Error answers: the matching class, its attributes, no retry where none is due, bad bodies."""
 
 # STYLE.md asks for `assert expected == actual`; SIM300 would flip it.
-# ruff: noqa: SIM300
 
 from __future__ import annotations
 

@@ -1,7 +1,6 @@
 """Paging: next followed exactly as given, safely, to the end, and resumable after an error."""
 
 # STYLE.md asks for `assert expected == actual`; SIM300 would flip it.
-# ruff: noqa: SIM300
 
 from __future__ import annotations
 

@@ -1,7 +1,6 @@
 """Request shapes: exact URLs, query strings, headers, bodies, and input checked before sending."""
 
 # STYLE.md asks for `assert expected == actual`; SIM300 would flip it.
-# ruff: noqa: SIM300
 
 from __future__ import annotations
 

@@ -1,7 +1,6 @@
 """Retries: which failures are tried again, how many times, how long apart, and what is left."""
 
 # STYLE.md asks for `assert expected == actual`; SIM300 would flip it.
-# ruff: noqa: SIM300
 
 from __future__ import annotations
 
