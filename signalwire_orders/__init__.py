@@ -30,6 +30,7 @@ from ._errors import (
     SignalWireError,
     UnprocessableEntityError,
 )
+from ._export import ExportSummary, export_orders
 from ._hooks import Hooks, PageEvent, RequestEvent, RetryEvent
 from ._models import (
     AssignedNumber,
@@ -68,6 +69,7 @@ __all__ = [
     "CampaignState",
     "Client",
     "ConfigurationError",
+    "ExportSummary",
     "Hooks",
     "Links",
     "NotFoundError",
@@ -89,4 +91,5 @@ __all__ = [
     "Stats",
     "UnprocessableEntityError",
     "__version__",
+    "export_orders",
 ]
