@@ -12,8 +12,9 @@ import asyncio
 import contextlib
 from collections import Counter
 
+from _fake import client
+
 from signalwire_orders import Client
-from signalwire_orders.testing import FakeServer
 
 
 async def fetch_everything(client: Client, *, concurrency: int) -> None:
@@ -41,19 +42,8 @@ async def main() -> None:
     parser.add_argument("--fake", action="store_true", help="use the embedded fake server")
     parser.add_argument("--concurrency", type=int, default=16)
     args = parser.parse_args()
-    if not args.fake:
-        async with Client() as client:
-            await fetch_everything(client, concurrency=args.concurrency)
-        return
-    async with FakeServer(seed=3, brands=3, campaigns_per_brand=8) as server:
-        server.faults.route("list_orders").error_rate = 0.05  # recovered by retries
-        async with Client(
-            project_id=server.project_id,
-            api_token=server.api_token,
-            base_url=server.base_url,
-            env={},
-        ) as client:
-            await fetch_everything(client, concurrency=args.concurrency)
+    async with client(fake=args.fake, brands=3, campaigns_per_brand=8) as c:
+        await fetch_everything(c, concurrency=args.concurrency)
 
 
 if __name__ == "__main__":
