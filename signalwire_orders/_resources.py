@@ -19,7 +19,7 @@ from uuid import UUID
 from ._bulk import stream_bounded
 from ._codec import decode, decode_page
 from ._config import Settings
-from ._errors import APITimeoutError, SignalWireError
+from ._errors import APITimeoutError, NotFoundError, PaginationError, SignalWireError
 from ._models import (
     AssignedNumber,
     AssignmentState,
@@ -34,7 +34,7 @@ from ._models import (
 )
 from ._pagination import PageTrail, resolve_link
 from ._protocol import path_id, phone_numbers, query_string
-from ._transport import Transport
+from ._transport import LOG, Transport
 
 __all__ = ["Brands", "Campaigns", "Numbers", "Orders"]
 
@@ -78,8 +78,8 @@ class _Resource:
         )
         trail = PageTrail()
         while url is not None:
-            trail.visit(url)
             try:
+                trail.visit(url)
                 response = await self._transport.request("GET", url)
                 page = decode_page(model, response.body, where=url, status=response.status)
             except SignalWireError as exc:
@@ -88,7 +88,13 @@ class _Resource:
             link = page.links.next
             self._transport.note_page(url, len(page.data), has_next=link is not None)
             yield page
-            url = None if link is None else resolve_link(link, base=url, origin=origin)
+            if link is None:
+                return
+            try:
+                url = resolve_link(link, base=url, origin=origin)
+            except PaginationError as exc:
+                exc.resume_from = link  # as given; resolve_link refuses it again if reused
+                raise
 
     @staticmethod
     async def _items(pages: AsyncGenerator[Page[T], None]) -> AsyncGenerator[T, None]:
@@ -361,6 +367,9 @@ class Numbers(_Resource):
         """
         Remove a phone number from its campaign.
 
+        A 404 on a retry, after an attempt whose answer was lost, means that
+        attempt did the delete: it counts as success.
+
         Raises:
             NotFoundError: No such assignment (for example, already deleted).
 
@@ -369,7 +378,14 @@ class Numbers(_Resource):
             await client.numbers.delete(assignment.id)
         """
         url = self._root + f"/numbers/{path_id(assignment_id, 'assignment_id')}"
-        await self._transport.request("DELETE", url)
+        try:
+            await self._transport.request("DELETE", url)
+        except NotFoundError as exc:
+            if exc.attempts == 1:
+                raise
+            # An earlier attempt reached the server and did the delete before
+            # its answer was lost: what the caller asked for is done.
+            LOG.info("DELETE %s: 404 on attempt %d, already deleted", url, exc.attempts)
 
 
 class Campaigns(_Resource):

@@ -14,6 +14,7 @@ from signalwire_orders import (
     APITimeoutError,
     Client,
     Hooks,
+    NotFoundError,
     OrderState,
     PageEvent,
     RequestEvent,
@@ -186,3 +187,25 @@ class TestWait:
             created = await client.orders.create(s.data.campaign_ids()[0], ["+15558675309"])
             with pytest.raises(APITimeoutError, match="still pending"):
                 await client.orders.wait(created.id, poll_interval=0.01, timeout=0.1)
+
+
+class TestDeleteRetry:
+    async def test_a_404_after_a_lost_answer_counts_as_deleted(self) -> None:
+        """The first DELETE deletes but times out; the retry's 404 means it is done."""
+        async with FakeServer(seed=2, brands=1, campaigns_per_brand=1) as s:
+            number_id = s.data.numbers_of(s.data.campaign_ids()[0])[0]["id"]
+            s.faults.script("delete_number_assignment", ["hang"])
+            async with Client(env=s.env, retry=NO_WAIT, timeout=0.3) as client:
+                await client.numbers.delete(number_id)
+
+            assert 2 == s.count("delete_number_assignment")
+            assert [] == [
+                n for n in s.data.numbers_of(s.data.campaign_ids()[0]) if n["id"] == number_id
+            ]
+
+    async def test_a_first_404_is_still_an_error(self) -> None:
+        """Deleting an assignment that does not exist raises NotFoundError."""
+        async with FakeServer(seed=2, brands=1, campaigns_per_brand=1) as s:
+            async with Client(env=s.env, retry=NO_WAIT) as client:
+                with pytest.raises(NotFoundError):
+                    await client.numbers.delete("3fa85f64-5717-4562-b3fc-2c963f66afa6")
