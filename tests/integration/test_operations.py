@@ -206,6 +206,7 @@ class TestDeleteRetry:
     async def test_a_first_404_is_still_an_error(self) -> None:
         """Deleting an assignment that does not exist raises NotFoundError."""
         async with FakeServer(seed=2, brands=1, campaigns_per_brand=1) as s:
-            async with Client(env=s.env, retry=NO_WAIT) as client:
+            client = Client(env=s.env, retry=NO_WAIT)
+            async with client:
                 with pytest.raises(NotFoundError):
                     await client.numbers.delete("3fa85f64-5717-4562-b3fc-2c963f66afa6")
