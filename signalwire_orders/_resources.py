@@ -480,9 +480,13 @@ class Campaigns(_Resource):
 
             ids = [campaign.id async for campaign in client.campaigns.list_all()]
         """
-        async for brand in self._brands.list(page_size=page_size):
-            async for campaign in self.list(brand.id, name=name, state=state, page_size=page_size):
-                yield campaign
+        brands = self._brands.list(page_size=page_size)
+        async with contextlib.aclosing(brands):  # closing list_all closes both walks now
+            async for brand in brands:
+                campaigns = self.list(brand.id, name=name, state=state, page_size=page_size)
+                async with contextlib.aclosing(campaigns):
+                    async for campaign in campaigns:
+                        yield campaign
 
 
 class Brands(_Resource):
