@@ -23,6 +23,7 @@ import cattrs
 from cattrs.gen import make_dict_structure_fn, override
 
 from ._errors import ResponseError
+from ._events import EventCategory, EventType, StatusEvent
 from ._models import (
     AssignedNumber,
     AssignedPhoneNumber,
@@ -179,13 +180,20 @@ def _make_converter() -> cattrs.Converter:
     conv.register_structure_hook(UUID, _uuid)
     conv.register_structure_hook(datetime, _datetime)
     conv.register_structure_hook_func(lambda t: t == tuple[str, ...], _strings)
-    for enum_cls in (OrderState, AssignmentState, BrandState, CampaignState):
+    for enum_cls in (
+        OrderState,
+        AssignmentState,
+        BrandState,
+        CampaignState,
+        EventCategory,
+        EventType,
+    ):
         conv.register_structure_hook(enum_cls, _open_enum(enum_cls))
     conv.register_structure_hook(
         Links,
         _object(Links, make_dict_structure_fn(Links, conv, self_link=override(rename="self"))),
     )
-    for model in (Order, AssignedPhoneNumber, AssignedNumber, Brand, Campaign):
+    for model in (Order, AssignedPhoneNumber, AssignedNumber, Brand, Campaign, StatusEvent):
         conv.register_structure_hook(model, _keeping_extra(model, conv))
     # Orders are the hot path (millions per bulk run): a hand-specialised hook,
     # proved equal to the generated one above by tests/unit/test_codec.py.
