@@ -1,0 +1,655 @@
+"""
+The ``signalwire-orders`` CLI against the fake server over real loopback HTTP.
+
+The fake runs in a background thread with its own event loop, so that click's
+``CliRunner`` can run the CLI (and its ``asyncio.run``) in-process from plain
+sync tests. A few tests run the real program in a subprocess.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import csv
+import io
+import json
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from datetime import datetime
+from pathlib import Path
+from typing import Any, TypeVar
+
+import attrs
+import pytest
+from click.testing import CliRunner, Result
+
+from signalwire_orders._cli import (
+    EXIT_AUTH,
+    EXIT_CONFIG,
+    EXIT_INTERRUPTED,
+    EXIT_NOT_FOUND,
+    EXIT_PARTIAL,
+    EXIT_USAGE,
+    ORDER_FIELDS,
+    cli,
+)
+from signalwire_orders.testing import FakeServer
+
+T = TypeVar("T")
+
+TOKEN = "PT-cli-test-secret-7f3a9c2e41d8b6"
+WRONG_TOKEN = "PT-wrong-secret-0b1c2d3e4f5a"
+SIZES: dict[str, Any] = {
+    "seed": 11,
+    "brands": 2,
+    "campaigns_per_brand": 2,
+    "orders_per_campaign": (30, 80),
+    "numbers_per_campaign": 2,
+}
+
+
+@attrs.define
+class Fake:
+    """A started FakeServer whose event loop runs in a background thread."""
+
+    server: FakeServer
+    loop: asyncio.AbstractEventLoop
+
+    @property
+    def env(self) -> dict[str, str]:
+        """The variables that point the CLI at the fake."""
+        return self.server.env
+
+    def call(self, fn: Callable[[], T]) -> T:
+        """Run ``fn`` in the server's loop thread (to change faults safely)."""
+
+        async def run() -> T:
+            return fn()
+
+        return asyncio.run_coroutine_threadsafe(run(), self.loop).result(timeout=10)
+
+    def campaign_ids(self) -> list[str]:
+        """Every campaign id of the fake, in order."""
+        return self.server.data.campaign_ids()
+
+    def order_ids(self, campaign_id: str, state: str | None = None) -> list[str]:
+        """The ids of a campaign's orders, as the API lists them."""
+        return [order["id"] for order in self.server.data.orders_of(campaign_id, state)]
+
+    def all_orders(self) -> set[tuple[str, str]]:
+        """Every (campaign id, order id) pair of the fake."""
+        return {(c, o) for c in self.campaign_ids() for o in self.order_ids(c)}
+
+
+@pytest.fixture
+def fake() -> Iterator[Fake]:
+    """A small fake server on 127.0.0.1, served from a background thread."""
+    loop = asyncio.new_event_loop()
+    thread = threading.Thread(target=loop.run_forever, name="fake-server", daemon=True)
+    thread.start()
+
+    async def start() -> FakeServer:
+        server = FakeServer(api_token=TOKEN, **SIZES)
+        await server.start()
+        return server
+
+    server = asyncio.run_coroutine_threadsafe(start(), loop).result(timeout=10)
+    try:
+        yield Fake(server=server, loop=loop)
+    finally:
+        asyncio.run_coroutine_threadsafe(server.close(), loop).result(timeout=10)
+        loop.call_soon_threadsafe(loop.stop)
+        thread.join(timeout=10)
+        loop.close()
+
+
+@pytest.fixture(autouse=True)
+def in_empty_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Run in an empty directory, so that no stray ``.env`` file is read."""
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+def invoke(env: dict[str, str], *args: str) -> Result:
+    """Run the CLI in-process; check that no token ever shows in its output."""
+    result = CliRunner().invoke(cli, list(args), env=env, catch_exceptions=False)
+    for secret in (TOKEN, WRONG_TOKEN):
+        assert secret not in result.stdout
+        assert secret not in result.stderr
+    return result
+
+
+def jsonl(text: str) -> list[dict[str, Any]]:
+    """Parse JSON Lines."""
+    return [json.loads(line) for line in text.splitlines()]
+
+
+def error_lines(result: Result) -> list[str]:
+    """The ``error:`` lines on stderr."""
+    return [line for line in result.stderr.splitlines() if line.startswith("error: ")]
+
+
+class TestOrdersList:
+    def test_table_lists_every_order_of_one_campaign(self, fake: Fake) -> None:
+        """The table shows every order id of the campaign and a count."""
+        campaign_id = fake.campaign_ids()[0]
+        expected = fake.order_ids(campaign_id)
+
+        result = invoke(fake.env, "orders", "list", campaign_id)
+
+        assert result.exit_code == 0, result.stderr
+        assert all(order_id in result.stdout for order_id in expected)
+        assert f"{len(expected)} orders" in result.stdout
+
+    def test_json_equals_the_servers_records(self, fake: Fake) -> None:
+        """``--format json`` is one array: the campaign's orders, in order, fields as served."""
+        campaign_id = fake.campaign_ids()[1]
+        truth = fake.server.data.orders_of(campaign_id)
+
+        result = invoke(fake.env, "orders", "list", campaign_id, "--format", "json")
+
+        assert result.exit_code == 0, result.stderr
+        rows = json.loads(result.stdout)
+        assert [order["id"] for order in truth] == [row["id"] for row in rows]
+        for order, row in zip(truth, rows, strict=True):
+            assert list(ORDER_FIELDS) == list(row)
+            assert campaign_id == row["campaign_id"]
+            assert order["state"] == row["state"]
+            assert datetime.fromisoformat(order["created_at"]) == datetime.fromisoformat(
+                row["created_at"]
+            )
+            assert order.get("processed_at") == (
+                row["processed_at"] and row["processed_at"].replace("+00:00", "Z")
+            )
+            assert order.get("status_callback_url") == row["status_callback_url"]
+
+    def test_page_size_walks_every_page(self, fake: Fake) -> None:
+        """A small ``--page-size`` takes one request per page and loses nothing."""
+        campaign_id = fake.campaign_ids()[0]
+        expected = fake.order_ids(campaign_id)
+
+        result = invoke(
+            fake.env, "orders", "list", campaign_id, "--page-size", "7", "--format", "jsonl"
+        )
+
+        assert result.exit_code == 0, result.stderr
+        assert expected == [row["id"] for row in jsonl(result.stdout)]
+        assert -(-len(expected) // 7) == fake.server.count("list_orders")
+
+    def test_many_campaigns_jsonl_carry_their_campaign(self, fake: Fake) -> None:
+        """With several campaigns every line names its campaign; none is missing."""
+        chosen = fake.campaign_ids()[:3]
+        expected = {(c, o) for c in chosen for o in fake.order_ids(c)}
+
+        result = invoke(fake.env, "orders", "list", *chosen, "--format", "jsonl")
+
+        assert result.exit_code == 0, result.stderr
+        rows = jsonl(result.stdout)
+        assert len(expected) == len(rows)
+        assert expected == {(row["campaign_id"], row["id"]) for row in rows}
+
+    def test_all_campaigns_lists_every_order(self, fake: Fake) -> None:
+        """``--all-campaigns`` finds every campaign through the brands."""
+        result = invoke(
+            fake.env, "orders", "list", "--all-campaigns", "--format", "jsonl", "--concurrency", "2"
+        )
+
+        assert result.exit_code == 0, result.stderr
+        rows = jsonl(result.stdout)
+        assert fake.server.data.count_orders() == len(rows)
+        assert fake.all_orders() == {(row["campaign_id"], row["id"]) for row in rows}
+
+    def test_many_campaigns_table(self, fake: Fake) -> None:
+        """The table of several campaigns shows each campaign id and the total."""
+        chosen = fake.campaign_ids()[:2]
+        total = sum(len(fake.order_ids(c)) for c in chosen)
+
+        result = invoke(fake.env, "orders", "list", *chosen)
+
+        assert result.exit_code == 0, result.stderr
+        assert all(c in result.stdout for c in chosen)
+        assert f"{total} orders" in result.stdout
+
+    def test_state_filter(self, fake: Fake) -> None:
+        """``--state`` lists only the orders in that state."""
+        campaign_id = fake.campaign_ids()[2]
+        expected = fake.order_ids(campaign_id, "pending")
+
+        result = invoke(
+            fake.env, "orders", "list", campaign_id, "--state", "pending", "--format", "json"
+        )
+
+        assert result.exit_code == 0, result.stderr
+        rows = json.loads(result.stdout)
+        assert expected == [row["id"] for row in rows]
+        assert {"pending"} == {row["state"] for row in rows}
+
+    def test_csv_has_a_header_and_one_row_per_order(self, fake: Fake) -> None:
+        """``--format csv`` writes the header, then one row per order, empty for null."""
+        campaign_id = fake.campaign_ids()[3]
+        truth = fake.server.data.orders_of(campaign_id)
+
+        result = invoke(fake.env, "orders", "list", campaign_id, "--format", "csv")
+
+        assert result.exit_code == 0, result.stderr
+        rows = list(csv.reader(io.StringIO(result.stdout)))
+        assert list(ORDER_FIELDS) == rows[0]
+        assert [order["id"] for order in truth] == [row[0] for row in rows[1:]]
+        assert [order.get("processed_at") is None for order in truth] == [
+            row[5] == "" for row in rows[1:]
+        ]
+
+    def test_one_failed_campaign_among_several_is_a_partial_failure(self, fake: Fake) -> None:
+        """An unknown campaign among real ones: the others are output, exit code 6."""
+        real = fake.campaign_ids()[:2]
+        missing = str(uuid.uuid4())
+        expected = {(c, o) for c in real for o in fake.order_ids(c)}
+
+        result = invoke(fake.env, "orders", "list", real[0], missing, real[1], "--format", "jsonl")
+
+        assert result.exit_code == EXIT_PARTIAL
+        assert expected == {(row["campaign_id"], row["id"]) for row in jsonl(result.stdout)}
+        errors = error_lines(result)
+        assert missing in errors[0]
+        assert "1 of 3 campaigns failed" in errors[-1]
+
+    def test_every_campaign_failing_gives_their_common_code(self, fake: Fake) -> None:
+        """When all campaigns fail alike (404), the exit code is theirs, not 6."""
+        result = invoke(fake.env, "orders", "list", str(uuid.uuid4()), str(uuid.uuid4()))
+
+        assert result.exit_code == EXIT_NOT_FOUND
+        assert "error: all 2 campaigns failed" == error_lines(result)[-1]
+        assert 3 == len(error_lines(result))
+
+    def test_a_campaign_id_that_is_not_a_uuid_is_a_usage_error(self, fake: Fake) -> None:
+        """A non-UUID campaign id fails before any request, with exit code 2."""
+        result = invoke(fake.env, "orders", "list", "not-a-uuid")
+
+        assert result.exit_code == EXIT_USAGE
+        assert "not a valid UUID" in result.stderr
+        assert fake.server.count() == 0
+
+    def test_ids_and_all_campaigns_together_is_a_usage_error(self, fake: Fake) -> None:
+        """Campaign ids and ``--all-campaigns`` exclude each other."""
+        result = invoke(fake.env, "orders", "list", fake.campaign_ids()[0], "--all-campaigns")
+
+        assert result.exit_code == EXIT_USAGE
+
+
+class TestOrdersGetCreateWait:
+    def test_get_shows_the_order(self, fake: Fake) -> None:
+        """``orders get --format json`` is the order as served."""
+        order = fake.server.data.orders_of(fake.campaign_ids()[0])[5]
+
+        result = invoke(fake.env, "orders", "get", order["id"], "--format", "json")
+
+        assert result.exit_code == 0, result.stderr
+        row = json.loads(result.stdout)
+        assert (order["id"], order["state"]) == (row["id"], row["state"])
+
+    def test_get_table(self, fake: Fake) -> None:
+        """``orders get`` shows a table with the order's id and state."""
+        order = fake.server.data.orders_of(fake.campaign_ids()[0])[0]
+
+        result = invoke(fake.env, "orders", "get", order["id"])
+
+        assert result.exit_code == 0, result.stderr
+        assert order["id"] in result.stdout
+        assert order["state"] in result.stdout
+
+    def test_unknown_order_exits_5_with_one_line(self, fake: Fake) -> None:
+        """A 404 is exit code 5 and one ``error:`` line, no traceback."""
+        result = invoke(fake.env, "orders", "get", str(uuid.uuid4()))
+
+        assert result.exit_code == EXIT_NOT_FOUND
+        assert 1 == len(result.stderr.splitlines())
+        assert result.stderr.startswith("error: ")
+        assert "404" in result.stderr
+        assert "Traceback" not in result.stderr
+
+    def test_debug_shows_the_traceback(self, fake: Fake) -> None:
+        """``--debug`` adds the traceback and the request logs on stderr."""
+        result = invoke(fake.env, "--debug", "orders", "get", str(uuid.uuid4()))
+
+        assert result.exit_code == EXIT_NOT_FOUND
+        assert "Traceback" in result.stderr
+        assert "NotFoundError" in result.stderr
+        assert "-> 404" in result.stderr
+
+    def test_create_then_wait(self, fake: Fake) -> None:
+        """A created order is pending; ``orders wait`` polls it to processed."""
+        campaign_id = fake.campaign_ids()[0]
+
+        created = invoke(
+            fake.env,
+            "orders",
+            "create",
+            campaign_id,
+            "+15558675309",
+            "+15558675310",
+            "--status-callback-url",
+            "https://example.com/cb",
+            "--format",
+            "json",
+        )
+        assert created.exit_code == 0, created.stderr
+        order = json.loads(created.stdout)
+        waited = invoke(
+            fake.env, "orders", "wait", order["id"], "--poll-interval", "0.01", "--format", "json"
+        )
+
+        assert "pending" == order["state"]
+        assert "https://example.com/cb" == order["status_callback_url"]
+        assert waited.exit_code == 0, waited.stderr
+        final = json.loads(waited.stdout)
+        assert (order["id"], "processed") == (final["id"], final["state"])
+        assert order["id"] in fake.order_ids(campaign_id)
+
+    def test_wait_past_its_timeout_exits_1(self, fake: Fake) -> None:
+        """An order that never finishes: ``orders wait --timeout`` gives up with exit code 1."""
+        fake.call(lambda: setattr(fake.server, "process_after_polls", None))
+        created = invoke(
+            fake.env, "orders", "create", fake.campaign_ids()[0], "+15558675309", "--format", "json"
+        )
+        order_id = json.loads(created.stdout)["id"]
+
+        result = invoke(
+            fake.env, "orders", "wait", order_id, "--timeout", "0.2", "--poll-interval", "0.05"
+        )
+
+        assert result.exit_code == 1
+        assert "is still pending after 0.2s" in result.stderr
+
+    def test_create_rejects_a_number_that_is_not_e164(self, fake: Fake) -> None:
+        """A bad phone number is a usage error before any request."""
+        result = invoke(fake.env, "orders", "create", fake.campaign_ids()[0], "555-1234")
+
+        assert result.exit_code == EXIT_USAGE
+        assert "E.164" in result.stderr
+        assert fake.server.count() == 0
+
+
+class TestCampaignsAndBrands:
+    def test_campaigns_of_every_brand(self, fake: Fake) -> None:
+        """``campaigns list`` without ``--brand`` lists every campaign."""
+        result = invoke(fake.env, "campaigns", "list", "--format", "json")
+
+        assert result.exit_code == 0, result.stderr
+        assert fake.campaign_ids() == [row["id"] for row in json.loads(result.stdout)]
+
+    def test_campaigns_of_one_brand(self, fake: Fake) -> None:
+        """``--brand`` lists that brand's campaigns only."""
+        brand_id = fake.server.data.brands[1]["id"]
+
+        result = invoke(fake.env, "campaigns", "list", "--brand", brand_id, "--format", "jsonl")
+
+        assert result.exit_code == 0, result.stderr
+        expected = fake.server.data.campaign_ids_of(brand_id)
+        assert expected == [row["id"] for row in jsonl(result.stdout)]
+
+    def test_campaigns_table(self, fake: Fake) -> None:
+        """The campaigns table shows every name."""
+        result = invoke(fake.env, "campaigns", "list")
+
+        assert result.exit_code == 0, result.stderr
+        for brand in fake.server.data.brands:
+            for campaign in fake.server.data.campaigns_of(brand["id"]):
+                assert campaign["name"] in result.stdout
+
+    def test_brands(self, fake: Fake) -> None:
+        """``brands list`` lists every brand; ``--name`` filters them."""
+        brands = fake.server.data.brands
+
+        every = invoke(fake.env, "brands", "list", "--format", "json")
+        named = invoke(fake.env, "brands", "list", "--name", brands[1]["name"], "--format", "csv")
+        table = invoke(fake.env, "brands", "list")
+
+        assert [b["id"] for b in brands] == [row["id"] for row in json.loads(every.stdout)]
+        assert [brands[1]["id"]] == [row["id"] for row in csv.DictReader(io.StringIO(named.stdout))]
+        assert all(b["name"] in table.stdout for b in brands)
+
+
+class TestExport:
+    def test_jsonl_file_equals_the_servers_records(self, fake: Fake, in_empty_dir: Path) -> None:
+        """``export`` writes every order with its campaign; no temporary file is left."""
+        out = in_empty_dir / "orders.jsonl"
+
+        result = invoke(fake.env, "export", "--all-campaigns", "--out", str(out))
+
+        assert result.exit_code == 0, result.stderr
+        rows = jsonl(out.read_text(encoding="utf-8"))
+        assert fake.all_orders() == {(row["campaign_id"], row["id"]) for row in rows}
+        assert len(fake.all_orders()) == len(rows)
+        assert [out] == list(in_empty_dir.iterdir())
+        assert 1 == len(result.stderr.splitlines())
+        assert f"wrote {len(rows)} orders of 4 campaigns" in result.stderr
+        assert "" == result.stdout
+
+    def test_csv_from_the_suffix(self, fake: Fake, in_empty_dir: Path) -> None:
+        """An ``.csv`` file gets CSV with a header row, one row per order."""
+        chosen = fake.campaign_ids()[1:3]
+        out = in_empty_dir / "orders.csv"
+
+        result = invoke(fake.env, "export", *chosen, "--out", str(out), "--state", "failed")
+
+        assert result.exit_code == 0, result.stderr
+        with out.open(encoding="utf-8", newline="") as stream:
+            rows = list(csv.DictReader(stream))
+        expected = {(c, o) for c in chosen for o in fake.order_ids(c, "failed")}
+        assert expected == {(row["campaign_id"], row["id"]) for row in rows}
+        assert {"failed"} == {row["state"] for row in rows}
+
+    def test_partial_failure_still_writes_the_others(self, fake: Fake, in_empty_dir: Path) -> None:
+        """A failed campaign is reported (exit code 6); the others are in the file."""
+        real = fake.campaign_ids()[0]
+        out = in_empty_dir / "orders.jsonl"
+
+        result = invoke(fake.env, "export", real, str(uuid.uuid4()), "-o", str(out))
+
+        assert result.exit_code == EXIT_PARTIAL
+        assert fake.order_ids(real) == [row["id"] for row in jsonl(out.read_text())]
+        assert [out] == list(in_empty_dir.iterdir())
+
+    def test_a_failed_export_leaves_no_file(self, fake: Fake, in_empty_dir: Path) -> None:
+        """With a wrong token nothing is written, not even a temporary file."""
+        env = {**fake.env, "SIGNALWIRE_API_TOKEN": WRONG_TOKEN}
+        (in_empty_dir / "orders.jsonl").write_text("old\n")
+
+        result = invoke(
+            env, "export", *fake.campaign_ids(), "--out", str(in_empty_dir / "orders.jsonl")
+        )
+
+        assert result.exit_code == EXIT_AUTH
+        assert "old\n" == (in_empty_dir / "orders.jsonl").read_text()
+        assert ["orders.jsonl"] == [p.name for p in in_empty_dir.iterdir()]
+
+    def test_missing_directory_is_one_error_line(self, fake: Fake, in_empty_dir: Path) -> None:
+        """A file that cannot be written is exit code 1 with one line."""
+        out = in_empty_dir / "no" / "such" / "dir.jsonl"
+
+        result = invoke(fake.env, "export", fake.campaign_ids()[0], "--out", str(out))
+
+        assert result.exit_code == 1
+        assert [f"error: cannot write {out}: No such file or directory"] == error_lines(result)
+
+
+class TestConfiguration:
+    def test_no_credentials_exits_3_naming_the_variables(self) -> None:
+        """Without credentials: exit code 3, one line naming the variables to set."""
+        result = invoke({}, "orders", "list", str(uuid.uuid4()))
+
+        assert result.exit_code == EXIT_CONFIG
+        assert 1 == len(result.stderr.splitlines())
+        assert "SIGNALWIRE_PROJECT_ID" in result.stderr
+        assert "SIGNALWIRE_API_TOKEN" in result.stderr
+
+    def test_wrong_token_exits_4_without_showing_it(self, fake: Fake) -> None:
+        """A 401 is exit code 4; the token is nowhere in the output (``invoke`` checks)."""
+        env = {**fake.env, "SIGNALWIRE_API_TOKEN": WRONG_TOKEN}
+
+        result = invoke(env, "orders", "list", *fake.campaign_ids()[:2])
+
+        assert result.exit_code == EXIT_AUTH
+        assert "401" in result.stderr
+
+    def test_forbidden_exits_4(self, fake: Fake) -> None:
+        """A 403 (token without the scopes) is exit code 4 too, with the scopes hint."""
+        fake.call(lambda: setattr(fake.server, "forbidden", True))
+
+        result = invoke(fake.env, "brands", "list")
+
+        assert result.exit_code == EXIT_AUTH
+        assert "Messaging and Numbers" in result.stderr
+
+    def test_env_file_gives_the_credentials(self, fake: Fake, in_empty_dir: Path) -> None:
+        """``--env-file`` is read, and wins over the environment."""
+        path = in_empty_dir / "fake.env"
+        path.write_text("".join(f"{k}={v}\n" for k, v in fake.env.items()))
+        env = {**fake.env, "SIGNALWIRE_API_TOKEN": WRONG_TOKEN}
+
+        result = invoke(env, "--env-file", str(path), "brands", "list", "--format", "json")
+
+        assert result.exit_code == 0, result.stderr
+        assert len(fake.server.data.brands) == len(json.loads(result.stdout))
+        assert TOKEN not in os.environ.get("SIGNALWIRE_API_TOKEN", "")
+
+    def test_dot_env_in_the_current_directory(self, fake: Fake, in_empty_dir: Path) -> None:
+        """Without ``--env-file``, ``./.env`` is read when present."""
+        (in_empty_dir / ".env").write_text(
+            "".join(f"{k}={v}\n" for k, v in fake.env.items()), encoding="utf-8"
+        )
+
+        result = invoke({}, "brands", "list", "--format", "jsonl")
+
+        assert result.exit_code == 0, result.stderr
+        assert len(fake.server.data.brands) == len(jsonl(result.stdout))
+
+    def test_a_missing_env_file_is_a_usage_error(self, in_empty_dir: Path) -> None:
+        """``--env-file`` naming no file is exit code 2, before anything else."""
+        result = invoke({}, "--env-file", str(in_empty_dir / "nope.env"), "brands", "list")
+
+        assert result.exit_code == EXIT_USAGE
+        assert "nope.env" in result.stderr
+
+    def test_base_url_option_overrides_the_environment(self, fake: Fake) -> None:
+        """``--base-url`` points the client somewhere else than SIGNALWIRE_REST_BASE_URL."""
+        env = {**fake.env, "SIGNALWIRE_REST_BASE_URL": "http://127.0.0.1:9"}
+
+        result = invoke(env, "--base-url", fake.server.base_url, "brands", "list")
+
+        assert result.exit_code == 0, result.stderr
+
+    def test_help_documents_the_exit_codes(self) -> None:
+        """``--help`` lists the commands and the exit codes."""
+        result = invoke({}, "--help")
+
+        assert result.exit_code == 0
+        for text in ("orders", "campaigns", "brands", "export", "fake-server", "demo"):
+            assert text in result.stdout
+        for code in ("3 ", "4 ", "5 ", "6 ", "130"):
+            assert code in result.stdout
+
+
+def _subprocess_env(**extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SIGNALWIRE_")}
+    return {**env, **extra, "COLUMNS": "120"}
+
+
+class TestSubprocess:
+    def test_module_help(self) -> None:
+        """``python -m signalwire_orders --help`` runs the same CLI."""
+        done = subprocess.run(
+            [sys.executable, "-m", "signalwire_orders", "--help"],
+            capture_output=True,
+            text=True,
+            env=_subprocess_env(),
+            timeout=30,
+            check=False,
+        )
+
+        assert done.returncode == 0
+        assert "Exit codes" in done.stdout
+
+    def test_demo_exits_0_with_its_summary(self) -> None:
+        """``demo`` serves a faulty fake, fetches everything and prints the summary."""
+        done = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "signalwire_orders",
+                "demo",
+                "--seed",
+                "2",
+                "--campaigns-per-brand",
+                "4",
+                "--orders-per-campaign",
+                "120",
+            ],
+            capture_output=True,
+            text=True,
+            env=_subprocess_env(SIGNALWIRE_API_TOKEN=TOKEN),
+            timeout=60,
+            check=False,
+        )
+
+        assert done.returncode == 0, done.stderr
+        for text in ("Brands", "Campaigns", "Orders", "Requests", "Retries", "Elapsed"):
+            assert text in done.stdout
+        assert "the server's" in done.stdout
+        assert "Traceback" not in done.stderr
+        assert TOKEN not in done.stdout + done.stderr
+
+    def test_fake_server_serves_until_ctrl_c(self) -> None:
+        """``fake-server`` prints the variables to use, serves them, and stops on SIGINT."""
+        with subprocess.Popen(
+            [sys.executable, "-m", "signalwire_orders", "fake-server", "--port", "0"],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=_subprocess_env(),
+        ) as process:
+            assert process.stdout is not None
+            banner = [process.stdout.readline() for _ in range(5)]
+            env = dict(
+                line.strip().removeprefix("export ").split("=", 1)
+                for line in banner
+                if line.strip().startswith("export ")
+            )
+            listed = invoke(env, "brands", "list", "--format", "jsonl")
+            process.send_signal(signal.SIGINT)
+            _, stderr = process.communicate(timeout=10)
+
+        assert {
+            "SIGNALWIRE_REST_BASE_URL",
+            "SIGNALWIRE_PROJECT_ID",
+            "SIGNALWIRE_API_TOKEN",
+        } == set(env)
+        assert 3 == len(jsonl(listed.stdout))
+        assert 0 == process.returncode
+        assert "Traceback" not in stderr
+
+    def test_ctrl_c_exits_130_without_a_traceback(self, fake: Fake) -> None:
+        """Interrupting a listing that hangs exits with 130 and no traceback."""
+        fake.call(lambda: fake.server.faults.script("list_orders", ["hang"]))
+        with subprocess.Popen(  # noqa: S603  # our own program; the id is the fake's
+            [sys.executable, "-m", "signalwire_orders", "orders", "list", fake.campaign_ids()[0]],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=_subprocess_env(**fake.env),
+        ) as process:
+            deadline = time.monotonic() + 20
+            while fake.server.in_flight == 0 and time.monotonic() < deadline:
+                time.sleep(0.02)
+            process.send_signal(signal.SIGINT)
+            stdout, stderr = process.communicate(timeout=10)
+
+        assert EXIT_INTERRUPTED == process.returncode
+        assert "interrupted" in stderr
+        assert "Traceback" not in stderr
+        assert TOKEN not in stdout + stderr
