@@ -51,6 +51,7 @@ T = TypeVar("T")
 E = TypeVar("E", bound=enum.Enum)
 
 SNIPPET_CHARS: Final = 200
+_REASON_CHARS: Final = 300
 
 
 def loads(body: bytes) -> Any:
@@ -330,5 +331,8 @@ def _fails(structure: Callable[[Any, Any], Any], item: Any, model: type[Any]) ->
 
 def _reason(exc: BaseException) -> str:
     if isinstance(exc, KeyError):
-        return f"missing required field {exc}"
-    return f"{type(exc).__name__}: {exc}"
+        text = f"missing required field {exc}"
+    else:
+        text = f"{type(exc).__name__}: {exc}"
+    # A huge bad value must not make a huge message (or log line).
+    return text if len(text) <= _REASON_CHARS else text[: _REASON_CHARS - 1] + "…"

@@ -57,7 +57,8 @@ class Settings:
 
 
 def shown(url: str) -> str:
-    """Return ``url`` fit for a message: any ``user:password@`` part is masked."""
+    """Return ``url`` fit for a message: userinfo masked, query and fragment dropped."""
+    url = url.split("?", 1)[0].split("#", 1)[0]
     scheme, sep, rest = url.rpartition("://")
     authority, slash, tail = rest.partition("/")
     if "@" in authority:

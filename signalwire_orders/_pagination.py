@@ -29,6 +29,11 @@ def resolve_link(link: str, *, base: str, origin: tuple[str, str, int]) -> str:
     if not isinstance(link, str) or not link.strip():
         msg = f"next link is not a usable URL: {link!r}"
         raise PaginationError(msg)
+    if not link.isascii() or any(ord(ch) <= 0x20 or ord(ch) == 0x7F for ch in link):  # noqa: PLR2004
+        # Spaces, controls and raw non-ASCII cannot be sent as given (and
+        # could split a request line): a server must percent-encode them.
+        msg = "next link is malformed: it holds spaces, control or non-ASCII characters"
+        raise PaginationError(msg)
     try:
         url = link if "://" in link.split("?", 1)[0] else urljoin(base, link)
         target = origin_of(url)

@@ -21,6 +21,7 @@ import aiohttp
 import attrs
 import tenacity as _t
 import yarl
+from multidict import CIMultiDict, CIMultiDictProxy
 
 from ._codec import dumps
 from ._config import Settings
@@ -96,9 +97,22 @@ def _translate(method: str, url: str, attempt: int) -> Iterator[None]:
     except aiohttp.ClientPayloadError as exc:
         msg = f"{where}: response body cut short ({type(exc).__name__}){after}"
         raise _sent_error(APIConnectionError, msg, method, url, attempt) from exc
+    except aiohttp.ClientResponseError as exc:
+        _scrub(exc)  # its repr shows the request headers, Authorization included
+        msg = f"{where}: invalid response: {type(exc).__name__}: {exc.message}{after}"
+        raise _sent_error(APIConnectionError, msg, method, url, attempt) from exc
     except aiohttp.ClientError as exc:
         msg = f"{where}: connection failed: {type(exc).__name__}: {exc}{after}"
         raise _sent_error(APIConnectionError, msg, method, url, attempt) from exc
+
+
+def _scrub(exc: aiohttp.ClientResponseError) -> None:
+    info = exc.request_info
+    headers = CIMultiDict(info.headers)
+    headers.popall("Authorization", None)
+    exc.request_info = aiohttp.RequestInfo(
+        info.url, info.method, CIMultiDictProxy(headers), info.real_url
+    )
 
 
 def _sent_error(
