@@ -194,6 +194,7 @@ async def export_orders(
     fmt: Format = "jsonl",
     state: OrderState | str | None = None,
     concurrency: int = 16,
+    page_size: int | None = None,
     resume: bool = False,
 ) -> ExportSummary:
     """
@@ -206,6 +207,7 @@ async def export_orders(
         fmt: ``"jsonl"`` or ``"csv"`` (columns: :data:`FIELDS`).
         state: Only orders in this state.
         concurrency: Campaigns fetched at once.
+        page_size: Orders per page requested (the API's default when ``None``).
         resume: Carry on an export that was interrupted or had failures,
             from its checkpoint; without it an existing checkpoint is an error.
 
@@ -230,7 +232,9 @@ async def export_orders(
     skipped = len(ids) - len(todo)
     written = 0
     failed: list[tuple[UUID, SignalWireError]] = []
-    results = client.orders.list_many(todo, state=state, concurrency=concurrency)
+    results = client.orders.list_many(
+        todo, state=state, concurrency=concurrency, page_size=page_size
+    )
     async with contextlib.aclosing(results):
         async for result in results:
             written += await _write(checkpoint, result, failed)

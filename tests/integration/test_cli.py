@@ -455,6 +455,24 @@ class TestExport:
         assert fake.order_ids(real) == [row["id"] for row in jsonl(out.read_text())]
         assert [out] == list(in_empty_dir.iterdir())
 
+    def test_resume_after_a_partial_failure_completes_the_file(
+        self, fake: Fake, in_empty_dir: Path
+    ) -> None:
+        """--resume keeps a checkpoint after a failure; the next --resume adds only what is missing."""
+        chosen = fake.campaign_ids()[:3]
+        unknown = str(uuid.uuid4())
+        out = in_empty_dir / "orders.jsonl"
+
+        first = invoke(fake.env, "export", *chosen, unknown, "-o", str(out), "--resume")
+        second = invoke(fake.env, "export", *chosen, "-o", str(out), "--resume")
+
+        assert first.exit_code == EXIT_PARTIAL
+        assert (in_empty_dir / "orders.jsonl.checkpoint").exists() is False
+        assert second.exit_code == 0, second.stderr
+        assert "3 already there" in second.stderr.replace(",", "")
+        expected = sorted((c, o) for c in chosen for o in fake.order_ids(c))
+        assert expected == sorted((r["campaign_id"], r["id"]) for r in jsonl(out.read_text()))
+
     def test_a_failed_export_leaves_no_file(self, fake: Fake, in_empty_dir: Path) -> None:
         """With a wrong token nothing is written, not even a temporary file."""
         env = {**fake.env, "SIGNALWIRE_API_TOKEN": WRONG_TOKEN}
