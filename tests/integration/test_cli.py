@@ -458,7 +458,7 @@ class TestExport:
     def test_resume_after_a_partial_failure_completes_the_file(
         self, fake: Fake, in_empty_dir: Path
     ) -> None:
-        """--resume keeps a checkpoint after a failure; the next --resume adds only what is missing."""
+        """--resume keeps a checkpoint after a failure; the next run adds only what is missing."""
         chosen = fake.campaign_ids()[:3]
         unknown = str(uuid.uuid4())
         out = in_empty_dir / "orders.jsonl"
