@@ -1,0 +1,65 @@
+"""
+The ``campaigns`` and ``brands`` commands of the CLI: list them, filtered by state and name.
+
+Defined as free-standing click groups; ``_cli`` attaches them to the root group.
+"""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+import click
+
+from . import Brand, BrandState, Campaign, CampaignState
+from ._cli_common import FORMAT_OPTION, NAME_OPTION, CliSettings, run
+from ._cli_output import BRAND_FIELDS, CAMPAIGN_FIELDS, brand_row, campaign_row, print_rows
+
+__all__ = ["brands", "campaigns"]
+
+
+@click.group()
+def campaigns() -> None:
+    """List 10DLC campaigns."""
+
+
+@campaigns.command("list")
+@click.option("--brand", "brand_id", type=click.UUID, help="Only this brand's (default: all).")
+@click.option("--state", type=click.Choice([s.value for s in CampaignState]))
+@NAME_OPTION
+@FORMAT_OPTION
+@click.pass_obj
+def campaigns_list(
+    settings: CliSettings, brand_id: UUID | None, state: str | None, name: str | None, fmt: str
+) -> None:
+    """List the campaigns of one brand, or of every brand."""
+
+    async def fetch() -> list[Campaign]:
+        async with settings.client() as client:
+            if brand_id is None:
+                found = client.campaigns.list_all(name=name, state=state)
+            else:
+                found = client.campaigns.list(brand_id, name=name, state=state)
+            return [campaign async for campaign in found]
+
+    title = "Campaigns" + (f" of brand {brand_id}" if brand_id else " of every brand")
+    print_rows(run(settings, fetch()), campaign_row, CAMPAIGN_FIELDS, fmt=fmt, title=title)
+
+
+@click.group()
+def brands() -> None:
+    """List 10DLC brands."""
+
+
+@brands.command("list")
+@click.option("--state", type=click.Choice([s.value for s in BrandState]))
+@NAME_OPTION
+@FORMAT_OPTION
+@click.pass_obj
+def brands_list(settings: CliSettings, state: str | None, name: str | None, fmt: str) -> None:
+    """List the project's brands."""
+
+    async def fetch() -> list[Brand]:
+        async with settings.client() as client:
+            return [brand async for brand in client.brands.list(name=name, state=state)]
+
+    print_rows(run(settings, fetch()), brand_row, BRAND_FIELDS, fmt=fmt, title="Brands")

@@ -1,0 +1,233 @@
+"""
+What every command of the CLI shares: exit codes, settings, one-line errors, running, options.
+
+The bottom of the ``_cli*`` modules: it imports none of them, so the command
+modules and ``_cli`` (the root group) can all import from it without a cycle.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+from collections.abc import Coroutine, Iterable, Iterator, Mapping, Sequence
+from typing import Any, Final, TypeVar
+
+import attrs
+import click
+from rich.console import Console
+from rich.logging import RichHandler
+
+from . import (
+    AuthenticationError,
+    Client,
+    ConfigurationError,
+    NotFoundError,
+    OrderState,
+    PermissionDeniedError,
+    SignalWireError,
+)
+
+__all__ = [
+    "ALL_CAMPAIGNS_OPTION",
+    "CAMPAIGN_IDS_ARGUMENT",
+    "CONCURRENCY_OPTION",
+    "DEFAULT_BULK_CONCURRENCY",
+    "EXIT_AUTH",
+    "EXIT_CONFIG",
+    "EXIT_ERROR",
+    "EXIT_INTERRUPTED",
+    "EXIT_NOT_FOUND",
+    "EXIT_OK",
+    "EXIT_PARTIAL",
+    "EXIT_USAGE",
+    "FORMATS",
+    "FORMAT_OPTION",
+    "NAME_OPTION",
+    "ONE_FORMAT_OPTION",
+    "ORDER_STATE_OPTION",
+    "PAGE_SIZE_OPTION",
+    "CliSettings",
+    "CommandError",
+    "exit_code_of",
+    "message_of",
+    "print_error",
+    "redact",
+    "run",
+    "secrets_of",
+]
+
+T = TypeVar("T")
+
+EXIT_OK: Final = 0
+EXIT_ERROR: Final = 1  # any other SignalWireError (network, 5xx, bad body...)
+EXIT_USAGE: Final = 2  # click's own code for a usage error
+EXIT_CONFIG: Final = 3  # ConfigurationError: missing or malformed settings
+EXIT_AUTH: Final = 4  # 401 or 403
+EXIT_NOT_FOUND: Final = 5  # 404
+EXIT_PARTIAL: Final = 6  # some campaigns failed; the others were output
+EXIT_INTERRUPTED: Final = 130  # Ctrl-C
+
+FORMATS: Final = ("table", "json", "jsonl", "csv")
+DEFAULT_BULK_CONCURRENCY: Final = 16
+_CREDENTIALS: Final = ("SIGNALWIRE_PROJECT_ID", "SIGNALWIRE_API_TOKEN")
+_MIN_SECRET_LENGTH: Final = 4  # redacting a 1-character "token" would mangle every message
+
+
+class CommandError(Exception):
+    """An error the CLI reports itself: one line and an exit code."""
+
+    def __init__(self, message: str, exit_code: int) -> None:
+        super().__init__(message)
+        self.exit_code = exit_code
+
+
+@attrs.frozen
+class CliSettings:
+    """What the global options and the environment say; builds the client."""
+
+    env: Mapping[str, str] = attrs.field(repr=False)
+    space: str | None
+    base_url: str | None
+    max_concurrency: int | None
+    debug: bool
+
+    @property
+    def secrets(self) -> list[str]:
+        """Values that must never be shown (the API token)."""
+        return secrets_of(self.env)
+
+    def client(self) -> Client:
+        """A client for these settings (credentials from ``env`` only)."""
+        missing = [name for name in _CREDENTIALS if not self.env.get(name, "").strip()]
+        if missing:  # said here, as the library's message suggests arguments the CLI lacks
+            where = "the environment or a .env file (see --env-file)"
+            msg = f"missing credentials: set {' and '.join(missing)} in {where}"
+            raise CommandError(msg, EXIT_CONFIG)
+        if self.max_concurrency is None:
+            return Client(space=self.space, base_url=self.base_url, env=self.env)
+        return Client(
+            space=self.space,
+            base_url=self.base_url,
+            env=self.env,
+            max_concurrency=self.max_concurrency,
+        )
+
+
+def secrets_of(env: Mapping[str, str]) -> list[str]:
+    """The API tokens of ``env`` and of ``os.environ``, longest first."""
+    tokens = {env.get("SIGNALWIRE_API_TOKEN", ""), os.environ.get("SIGNALWIRE_API_TOKEN", "")}
+    return sorted((t for t in tokens if len(t) >= _MIN_SECRET_LENGTH), key=len, reverse=True)
+
+
+def redact(text: str, secrets: Iterable[str]) -> str:
+    """``text`` with every secret replaced by ``***``."""
+    for secret in secrets:
+        text = text.replace(secret, "***")
+    return text
+
+
+def exit_code_of(exc: BaseException) -> int:
+    """
+    Return the documented exit code for an exception.
+
+    Example::
+
+        assert exit_code_of(NotFoundError("x", status=404, method="GET", url="u")) == 5
+    """
+    if isinstance(exc, CommandError):
+        return exc.exit_code
+    if isinstance(exc, ConfigurationError):
+        return EXIT_CONFIG
+    if isinstance(exc, AuthenticationError | PermissionDeniedError):
+        return EXIT_AUTH
+    if isinstance(exc, NotFoundError):
+        return EXIT_NOT_FOUND
+    return EXIT_ERROR
+
+
+def message_of(exc: BaseException) -> str:
+    """The one line that tells a user what went wrong."""
+    if isinstance(exc, SignalWireError | CommandError | OSError):
+        text = str(exc) or type(exc).__name__
+    else:  # a bug: say so, and where to see more
+        text = f"unexpected {type(exc).__name__}: {exc} (run with --debug for the traceback)"
+    return " ".join(text.split())  # one line, whatever the message holds
+
+
+def print_error(line: str, secrets: Iterable[str]) -> None:
+    """Write ``error: <line>`` to stderr, secrets redacted."""
+    click.echo(f"error: {redact(line, secrets)}", err=True)
+
+
+@contextlib.contextmanager
+def _debug_logging(enabled: bool, secrets: Sequence[str]) -> Iterator[None]:
+    """Send the library's DEBUG logs to stderr for the duration of a command."""
+    if not enabled:
+        yield
+        return
+    logger = logging.getLogger("signalwire_orders")
+    handler = RichHandler(console=Console(stderr=True), show_path=False, rich_tracebacks=False)
+
+    def redact_record(record: logging.LogRecord) -> bool:
+        record.msg = redact(record.getMessage(), secrets)
+        record.args = None
+        return True
+
+    handler.addFilter(redact_record)
+    previous = logger.level
+    logger.addHandler(handler)
+    logger.setLevel(logging.DEBUG)
+    try:
+        yield
+    finally:
+        logger.removeHandler(handler)
+        logger.setLevel(previous)
+
+
+def run(settings: CliSettings, main: Coroutine[Any, Any, T]) -> T:
+    """Run one command's coroutine in a fresh event loop."""
+    with _debug_logging(settings.debug, settings.secrets):
+        return asyncio.run(main)
+
+
+# -- options shared by several commands ---------------------------------------------------
+
+FORMAT_OPTION = click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(FORMATS),
+    default="table",
+    show_default=True,
+    help="table for people; json (one array), jsonl or csv for machines.",
+)
+ONE_FORMAT_OPTION = click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(("table", "json")),
+    default="table",
+    show_default=True,
+    help="table for people; json (one object) for machines.",
+)
+ORDER_STATE_OPTION = click.option(
+    "--state", type=click.Choice([s.value for s in OrderState]), help="Only orders in this state."
+)
+CONCURRENCY_OPTION = click.option(
+    "--concurrency",
+    type=click.IntRange(min=1),
+    default=DEFAULT_BULK_CONCURRENCY,
+    show_default=True,
+    metavar="N",
+    help="Campaigns fetched at once.",
+)
+PAGE_SIZE_OPTION = click.option(
+    "--page-size", type=click.IntRange(1, 1000), metavar="N", help="Items per page (1..1000)."
+)
+ALL_CAMPAIGNS_OPTION = click.option(
+    "--all-campaigns", is_flag=True, help="Every campaign of every brand, instead of ids."
+)
+CAMPAIGN_IDS_ARGUMENT = click.argument(
+    "campaign_ids", metavar="[CAMPAIGN_ID]...", nargs=-1, type=click.UUID
+)
+NAME_OPTION = click.option("--name", help="Only those whose name contains this (any case).")
