@@ -9,7 +9,6 @@ terminal. Files are written beside their target and moved over it on success.
 from __future__ import annotations
 
 import contextlib
-import csv
 import json
 import os
 import sys
@@ -36,6 +35,7 @@ from rich.text import Text
 
 from . import Brand, Campaign, Order
 from ._cli_common import EXIT_ERROR, CommandError
+from ._export import FIELDS, header_line, order_record, row_line
 
 __all__ = [
     "BRAND_FIELDS",
@@ -56,15 +56,7 @@ __all__ = [
 
 T = TypeVar("T")
 
-ORDER_FIELDS: Final = (
-    "id",
-    "campaign_id",
-    "state",
-    "created_at",
-    "updated_at",
-    "processed_at",
-    "status_callback_url",
-)
+ORDER_FIELDS: Final = FIELDS  # one column order for listings and exports
 CAMPAIGN_FIELDS: Final = ("id", "name", "state", "sms_use_case", "created_at", "updated_at")
 BRAND_FIELDS: Final = (
     "id",
@@ -99,17 +91,7 @@ def _str(value: object) -> str | None:
     return None if value is None else str(value)
 
 
-def order_row(order: Order, campaign_id: UUID | None = None) -> dict[str, str | None]:
-    """Flatten an order for JSON or CSV: ISO 8601 times, ``None`` for missing fields."""
-    row: dict[str, str | None] = {"id": str(order.id)}
-    if campaign_id is not None:
-        row["campaign_id"] = str(campaign_id)
-    row["state"] = _str(order.state)
-    row["created_at"] = _iso(order.created_at)
-    row["updated_at"] = _iso(order.updated_at)
-    row["processed_at"] = _iso(order.processed_at)
-    row["status_callback_url"] = order.status_callback_url
-    return row
+order_row: Final = order_record  # flatten an order: ISO 8601 times, None when absent
 
 
 def campaign_row(campaign: Campaign) -> dict[str, str | None]:
@@ -144,12 +126,10 @@ class RowWriter:
         self._stream = stream
         self._fmt = fmt
         self._fields = fields
-        self._csv = csv.writer(stream, lineterminator="\n")
         self.count = 0
 
     def __enter__(self) -> Self:
-        if self._fmt == "csv":
-            self._csv.writerow(self._fields)
+        self._stream.write(header_line(self._fmt, self._fields))
         return self
 
     def __exit__(self, *exc_info: object) -> None:
@@ -158,13 +138,10 @@ class RowWriter:
         self._stream.flush()
 
     def write(self, row: Mapping[str, str | None]) -> None:
-        if self._fmt == "csv":
-            values = ["" if row.get(field) is None else row.get(field) for field in self._fields]
-            self._csv.writerow(values)
-        elif self._fmt == "json":
+        if self._fmt == "json":
             self._stream.write(("[\n  " if self.count == 0 else ",\n  ") + json.dumps(row))
-        else:
-            self._stream.write(json.dumps(row) + "\n")
+        else:  # the same lines as signalwire_orders.export_orders writes
+            self._stream.write(row_line(row, self._fmt, self._fields))
         self.count += 1
 
 

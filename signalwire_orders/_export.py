@@ -18,7 +18,7 @@ import csv
 import io
 import json
 import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Final, Literal
@@ -33,12 +33,12 @@ from ._protocol import path_id
 if TYPE_CHECKING:
     from ._client import Client
 
-__all__ = ["FIELDS", "ExportSummary", "export_orders", "order_record"]
+__all__ = ["FIELDS", "ExportSummary", "export_orders", "header_line", "order_record", "row_line"]
 
-#: The columns of an export, in order.
+#: The columns of an export, in order (the CLI's listings use the same).
 FIELDS: Final = (
-    "campaign_id",
     "id",
+    "campaign_id",
     "state",
     "created_at",
     "updated_at",
@@ -80,21 +80,24 @@ class ExportSummary:
         return not self.failed
 
 
-def order_record(campaign_id: UUID, order: Order) -> dict[str, str | None]:
+def order_record(order: Order, campaign_id: UUID | None = None) -> dict[str, str | None]:
     """
     One order as an export row: ids as strings, times in ISO 8601, absent fields as None.
 
+    Without ``campaign_id`` the row has no ``campaign_id`` key.
+
     Example::
 
-        order_record(campaign_id, order)["state"]  # "processed"
+        order_record(order, campaign_id)["state"]  # "processed"
     """
 
     def iso(value: datetime | None) -> str | None:
         return None if value is None else value.isoformat()
 
-    return {
-        "campaign_id": str(campaign_id),
-        "id": str(order.id),
+    row: dict[str, str | None] = {"id": str(order.id)}
+    if campaign_id is not None:
+        row["campaign_id"] = str(campaign_id)
+    return row | {
         "state": None if order.state is None else str(order.state),
         "created_at": iso(order.created_at),
         "updated_at": iso(order.updated_at),
@@ -103,20 +106,34 @@ def order_record(campaign_id: UUID, order: Order) -> dict[str, str | None]:
     }
 
 
-def _render(rows: Iterable[dict[str, str | None]], fmt: Format) -> bytes:
+def row_line(row: Mapping[str, str | None], fmt: str, fields: Sequence[str] = FIELDS) -> str:
+    """
+    One row as a line of JSON Lines (``fmt="jsonl"``) or CSV (``None`` as empty).
+
+    Example::
+
+        row_line(order_record(order, campaign_id), "csv")
+    """
     if fmt == "jsonl":
-        return "".join(json.dumps(row, ensure_ascii=False) + "\n" for row in rows).encode()
-    buffer = io.StringIO()
-    csv.DictWriter(buffer, fieldnames=FIELDS, lineterminator="\n").writerows(rows)
-    return buffer.getvalue().encode()
+        return json.dumps(row) + "\n"
+    return _csv_line(["" if row.get(field) is None else row.get(field) for field in fields])
 
 
-def _header(fmt: Format) -> bytes:
-    if fmt == "jsonl":
-        return b""
+def header_line(fmt: str, fields: Sequence[str] = FIELDS) -> str:
+    """
+    The first line of a file: the CSV header, or nothing for JSON Lines.
+
+    Example::
+
+        header_line("csv")  # "id,campaign_id,state,...\\n"
+    """
+    return _csv_line(fields) if fmt == "csv" else ""
+
+
+def _csv_line(values: Iterable[str | None]) -> str:
     buffer = io.StringIO()
-    csv.DictWriter(buffer, fieldnames=FIELDS, lineterminator="\n").writeheader()
-    return buffer.getvalue().encode()
+    csv.writer(buffer, lineterminator="\n").writerow(values)
+    return buffer.getvalue()
 
 
 class _Checkpoint:
@@ -142,7 +159,7 @@ class _Checkpoint:
                 "resume it (resume=True, --resume) or delete the checkpoint"
             )
             raise FileExistsError(msg)
-        header = _header(self.fmt)
+        header = header_line(self.fmt).encode()
         with self.out.open("wb") as handle:
             handle.write(header)
             handle.flush()
@@ -255,7 +272,8 @@ async def _write(
     if result.error is not None:
         failed.append((result.campaign_id, result.error))
         return 0
-    data = _render((order_record(result.campaign_id, o) for o in result.orders), checkpoint.fmt)
+    lines = (row_line(order_record(o, result.campaign_id), checkpoint.fmt) for o in result.orders)
+    data = "".join(lines).encode()
     # The append and its checkpoint entry run to completion even if this task
     # is cancelled meanwhile, so a campaign is either recorded whole or not at all.
     await asyncio.shield(asyncio.to_thread(checkpoint.append, result.campaign_id, data))

@@ -473,6 +473,19 @@ class TestExport:
         expected = sorted((c, o) for c in chosen for o in fake.order_ids(c))
         assert expected == sorted((r["campaign_id"], r["id"]) for r in jsonl(out.read_text()))
 
+    @pytest.mark.parametrize("suffix", ["jsonl", "csv"])
+    def test_resume_writes_the_same_file_as_a_plain_export(
+        self, fake: Fake, in_empty_dir: Path, suffix: str
+    ) -> None:
+        """With or without --resume, the same campaigns give byte-identical files."""
+        chosen = fake.campaign_ids()[:1]
+        plain, resumable = in_empty_dir / f"a.{suffix}", in_empty_dir / f"b.{suffix}"
+
+        invoke(fake.env, "export", *chosen, "-o", str(plain))
+        invoke(fake.env, "export", *chosen, "-o", str(resumable), "--resume")
+
+        assert plain.read_bytes() == resumable.read_bytes()
+
     def test_a_failed_export_leaves_no_file(self, fake: Fake, in_empty_dir: Path) -> None:
         """With a wrong token nothing is written, not even a temporary file."""
         env = {**fake.env, "SIGNALWIRE_API_TOKEN": WRONG_TOKEN}
