@@ -65,7 +65,8 @@ async def _fan_out(ids: list[str], fetch: Callable[[str], Awaitable[int]], n: in
     async def worker() -> None:
         nonlocal total
         for cid in pending:
-            total += await fetch(cid)
+            count = await fetch(cid)  # not `total += await ...`: that reads total before the await
+            total += count
 
     async with asyncio.TaskGroup() as group:
         for _ in range(n):

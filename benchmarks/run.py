@@ -99,6 +99,10 @@ def alternate(job: dict[str, Any], repeat: int) -> dict[str, list[dict[str, floa
         order = ("library", "baseline") if i % 2 == 0 else ("baseline", "library")
         for impl in order:
             runs[impl].append(measure({**job, "impl": impl}))
+    counts = {run["items"] for impl_runs in runs.values() for run in impl_runs}
+    if len(counts) != 1:
+        msg = f"library and baseline disagree on the item count: {sorted(counts)}"
+        raise RuntimeError(msg)
     return runs
 
 
