@@ -16,7 +16,7 @@ import hmac
 import json
 import re
 import uuid
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Hashable, Mapping
 from typing import Any
 from urllib.parse import quote, urlencode
 
@@ -26,7 +26,7 @@ from aiohttp import web
 from ._data import FakeData, Listing, PagingError
 from ._faults import Fault, Faults, Outcome
 
-__all__ = ["API_PREFIX", "STATE", "RecordedRequest", "ServerState", "make_app"]
+__all__ = ["API_PREFIX", "STATE", "PageCache", "RecordedRequest", "ServerState", "make_app"]
 
 API_PREFIX = "/api/relay/rest/registry/beta"
 _E164 = re.compile(r"^\+[1-9]\d{1,14}$")
@@ -79,6 +79,80 @@ class RecordedRequest:
     request_id: str
 
 
+class PageCache:
+    """
+    Rendered list pages (JSON bytes) by request, least recently used first out.
+
+    Rendering a page of orders costs far more CPU than serving it: under a
+    load test the fake would otherwise be the bottleneck it is meant to rule
+    out. Keys carry `FakeData.revision`, so a change to the records makes
+    every older page unreachable (they age out).
+
+    Args:
+        max_bytes: The most body bytes kept; ``0`` turns caching off.
+
+    Example::
+
+        cache = PageCache(max_bytes=8 * 2**20)
+        body = cache.get(key) or cache.put(key, render())
+    """
+
+    def __init__(self, max_bytes: int = 32 * 2**20) -> None:
+        self.max_bytes = max_bytes
+        self._pages: collections.OrderedDict[Hashable, bytes] = collections.OrderedDict()
+        self._size = 0
+
+    def __repr__(self) -> str:
+        return f"<PageCache {len(self._pages)} pages, {self._size} of {self.max_bytes} bytes>"
+
+    def __len__(self) -> int:
+        return len(self._pages)
+
+    def get(self, key: Hashable) -> bytes | None:
+        """
+        Return the page cached under ``key`` (now the most recently used), or ``None``.
+
+        Example::
+
+            body = cache.get(("list_orders", 0))
+        """
+        body = self._pages.get(key)
+        if body is not None:
+            self._pages.move_to_end(key)
+        return body
+
+    def put(self, key: Hashable, body: bytes) -> bytes:
+        """
+        Cache ``body`` under ``key``, evicting the least recently used to fit; return it.
+
+        A body larger than the whole budget is returned without being kept.
+
+        Example::
+
+            cache.put(("list_orders", 0), b'{"links":{},"data":[]}')
+        """
+        if len(body) > self.max_bytes:
+            return body
+        old = self._pages.pop(key, None)
+        self._size += len(body) - (0 if old is None else len(old))
+        self._pages[key] = body
+        while self._size > self.max_bytes:
+            _, evicted = self._pages.popitem(last=False)
+            self._size -= len(evicted)
+        return body
+
+    def clear(self) -> None:
+        """
+        Forget every cached page.
+
+        Example::
+
+            cache.clear()
+        """
+        self._pages.clear()
+        self._size = 0
+
+
 @attrs.define(eq=False)
 class ServerState:
     """
@@ -103,6 +177,7 @@ class ServerState:
     in_flight: int = 0
     peak_in_flight: int = 0
     closing: asyncio.Event = attrs.Factory(asyncio.Event)
+    pages: PageCache = attrs.Factory(PageCache)
 
     def reset_stats(self) -> None:
         """
@@ -293,8 +368,21 @@ def _authorized(header: str | None, state: ServerState) -> bool:
 
 
 def _json(status: int, body: object, headers: Mapping[str, str] | None = None) -> web.Response:
-    text = json.dumps(body, separators=(",", ":"))
-    return web.Response(status=status, text=text, content_type="application/json", headers=headers)
+    return _json_bytes(status, _dumps(body), headers)
+
+
+def _json_bytes(status: int, body: bytes, headers: Mapping[str, str] | None = None) -> web.Response:
+    return web.Response(
+        status=status,
+        body=body,
+        content_type="application/json",
+        charset="utf-8",
+        headers=headers,
+    )
+
+
+def _dumps(body: object) -> bytes:
+    return json.dumps(body, separators=(",", ":")).encode()
 
 
 def _not_found() -> web.Response:
@@ -333,26 +421,53 @@ def _page(
         )
     except PagingError as exc:
         return _invalid((exc.code, exc.detail))
-    start = number * size
-    data = items.slice(start, start + size)
-
     if state.link_origin is not None:
         origin = state.link_origin.rstrip("/")
     else:
         origin = str(request.url.origin()) if state.absolute_links else ""
+    key = _PageKey(
+        revision=state.data.revision,
+        scope=scope,
+        filters=tuple(chosen.items()),
+        number=number,
+        size=size,
+        origin=origin,
+        path=request.rel_url.raw_path,
+    )
+    body = state.pages.get(key)
+    if body is None:
+        body = state.pages.put(key, _render_page(key, items, state.data))
+    return _json_bytes(200, body)
+
+
+@attrs.frozen
+class _PageKey:
+    # Everything a rendered page depends on: the cache key of `_render_page`.
+    revision: int
+    scope: str
+    filters: tuple[tuple[str, str], ...]
+    number: int
+    size: int
+    origin: str
+    path: str
+
+
+def _render_page(key: _PageKey, items: Listing, data: FakeData) -> bytes:
+    number, size = key.number, key.size
 
     def link(page_number: int) -> str:
-        params = [*chosen.items(), ("page_number", str(page_number)), ("page_size", str(size))]
+        params = [*key.filters, ("page_number", str(page_number)), ("page_size", str(size))]
         if page_number > 0:
-            params.append(("page_token", state.data.page_token(scope, page_number, size)))
-        return f"{origin}{request.rel_url.raw_path}?{urlencode(params, quote_via=quote)}"
+            params.append(("page_token", data.page_token(key.scope, page_number, size)))
+        return f"{key.origin}{key.path}?{urlencode(params, quote_via=quote)}"
 
+    start = number * size
     links = {"self": link(number), "first": link(0)}
     if start + size < len(items):
         links["next"] = link(number + 1)
     if number > 0:
         links["prev"] = link(number - 1)
-    return _json(200, {"links": links, "data": data})
+    return _dumps({"links": links, "data": items.slice(start, start + size)})
 
 
 async def _list_brands(request: web.Request) -> web.Response:

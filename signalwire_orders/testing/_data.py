@@ -323,6 +323,7 @@ class FakeData:
         self._brands: list[_Brand] = []
         self._campaigns: list[_Campaign] = []
         self._created: dict[str, _CreatedOrder] = {}
+        self._revision = 0
         for b in range(brands):
             self._brands.append(self._new_brand(rng, b))
             for _ in range(campaigns_per_brand):
@@ -355,6 +356,22 @@ class FakeData:
             orders_per_campaign=orders_per_campaign,
             numbers_per_campaign=numbers_per_campaign,
         )
+
+    @property
+    def revision(self) -> int:
+        """
+        How many changes the records have had (orders created or advanced, numbers deleted).
+
+        Anything rendered from the records stays valid while this is unchanged:
+        the fake server caches rendered pages under it.
+
+        Example::
+
+            before = data.revision
+            data.create_order(campaign_id, ["+15558675309"])
+            assert data.revision == before + 1
+        """
+        return self._revision
 
     def __repr__(self) -> str:
         return (
@@ -727,6 +744,7 @@ class FakeData:
         )
         campaign.created_orders.append(order)
         self._created[order.id] = order
+        self._revision += 1
         return order.wire()
 
     def poll_order(self, order_id: str, process_after_polls: int | None = 2) -> Wire:
@@ -753,6 +771,7 @@ class FakeData:
             else:
                 order.state = "processing"
             order.updated = now
+            self._revision += 1
         return order.wire()
 
     def delete_number(self, number_id: str) -> None:
@@ -767,6 +786,7 @@ class FakeData:
         if index in campaign.deleted_numbers:
             raise KeyError(number_id)
         campaign.deleted_numbers.add(index)
+        self._revision += 1
 
     # -- paging -----------------------------------------------------------------------------
 

@@ -27,7 +27,9 @@ class FakeServer:
     Serves the nine ``/api/relay/rest/registry/beta`` routes of the vendor's
     OpenAPI with seeded data (`FakeData`), real paging, Basic auth, the
     documented error bodies, and fault injection (`Faults`). Every request is
-    recorded (`RecordedRequest`).
+    recorded (`RecordedRequest`). Rendered list pages are cached (32 MiB at
+    most, until the records change: `FakeData.revision`), so that under load
+    the fake's own CPU stays small beside the client's.
 
     Args:
         data: The records to serve; generated from ``seed`` and the sizes if omitted.
