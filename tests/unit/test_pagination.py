@@ -5,6 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from signalwire_orders import PaginationError
 from signalwire_orders._pagination import PageTrail, resolve_link
@@ -122,6 +124,21 @@ class TestResolveLink:
         """A link that cannot be parsed raises ``PaginationError``, not ``ValueError``."""
         with pytest.raises(PaginationError):
             resolve(link)
+
+    @given(st.text(max_size=6))
+    def test_spaces_controls_and_non_ascii_are_refused_anywhere(self, text: str) -> None:
+        """A link holding a space, a control, DEL or a non-ASCII character is refused."""
+        link = NEXT_PATH + text
+        unsendable = any(ord(ch) <= 0x20 or ord(ch) >= 0x7F for ch in text)  # noqa: PLR2004
+
+        try:
+            resolve(link)
+        except PaginationError as exc:
+            refused = "spaces, control or non-ASCII" in str(exc)
+        else:
+            refused = False
+
+        assert refused == unsendable
 
     @pytest.mark.parametrize("link", ["", "   ", None, 42, ["/x"]])
     def test_empty_or_non_string_is_refused(self, link: Any) -> None:
