@@ -1,16 +1,26 @@
-"""The hand-specialised Order hook behaves exactly like the generic cattrs one."""
+"""
+The fast paths for orders behave exactly like the generic cattrs path.
+
+Two fast paths skip cattrs' per-field hooks for the common shape of an order:
+the specialised hook (one dict at a time) and, with msgspec installed, a whole
+page parsed in one pass. Both must give the same orders, the same extra
+fields and the same errors as the generic path, for any input.
+"""
 
 from __future__ import annotations
 
+import json
 from typing import Any
+from unittest import mock
 from uuid import UUID
 
+import attrs
 import cattrs
 import pytest
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
-from signalwire_orders import Order
+from signalwire_orders import Order, ResponseError, _codec, _order_codec
 from signalwire_orders._codec import _CONVERTER, _keeping_extra, _uuid
 
 _GENERIC = _keeping_extra(Order, _CONVERTER)
@@ -20,7 +30,15 @@ _ERRORS = (ValueError, TypeError, KeyError, AttributeError)
 _values: st.SearchStrategy[Any] = (
     st.none() | st.booleans() | st.integers() | st.text(max_size=12) | st.just([])
 )
-_times = st.datetimes(timezones=st.timezones()).map(lambda t: t.isoformat()) | _values
+# RFC 3339 spellings, fractions of any length and lower-case letters included,
+# with an offset (as the API sends) or without one (as a sloppy server might).
+_RFC3339 = (
+    r"\A20[0-9]{2}-0[1-9]-[0-2][1-9][Tt ][01][0-9]:[0-5][0-9]:[0-5][0-9](\.[0-9]{1,9})?"
+    r"([Zz]|[+-][01][0-9]:[0-5][0-9])%s\Z"
+)
+_rfc3339_aware = st.from_regex(_RFC3339 % "")
+_rfc3339 = _rfc3339_aware | st.from_regex(_RFC3339 % "?")
+_times = st.datetimes(timezones=st.timezones()).map(lambda t: t.isoformat()) | _rfc3339 | _values
 _ids = st.uuids().map(str) | st.uuids().map(lambda u: u.hex) | _values
 _fields = st.fixed_dictionaries(
     {},
@@ -89,6 +107,187 @@ class TestFastUUID:
                 _uuid(text, UUID)
         else:
             assert expected == _uuid(text, UUID)
+
+
+class TestBuildOrder:
+    def test_order_has_nothing_that_skipping_init_would_skip(self) -> None:
+        """build_order sets slots directly: Order must have no validator, converter or hook."""
+        fields = attrs.fields(Order)
+
+        assert tuple(f.name for f in fields) == _order_codec._FIELDS
+        assert all(f.validator is None and f.converter is None for f in fields)
+        assert all(f.on_setattr is None for f in fields)
+        assert not hasattr(Order, "__attrs_post_init__")
+
+    def test_built_order_equals_the_constructed_one(self) -> None:
+        """An order built from wire fields equals Order(...), repr and hash included."""
+        order_id = UUID("3fa85f64-5717-4562-b3fc-2c963f66afa6")
+        built = _order_codec.build_order(
+            order_id, "processed", "2024-01-02T03:04:05Z", "2024-01-01T00:00:00+01:00", None, None
+        )
+        expected = _CONVERTER.structure(
+            {
+                "id": str(order_id),
+                "state": "processed",
+                "processed_at": "2024-01-02T03:04:05Z",
+                "created_at": "2024-01-01T00:00:00+01:00",
+            },
+            Order,
+        )
+
+        assert expected == built
+        assert (repr(expected), hash(expected)) == (repr(built), hash(built))
+        assert built.extra == {}
+
+    @pytest.mark.parametrize(
+        ("field", "value"),
+        [
+            ("state", "archived"),  # unknown: the generic path keeps it
+            ("state", ["pending"]),
+            ("created_at", "2024-01-01T00:00:00"),  # no offset: the generic path reads UTC
+            ("created_at", 5),
+            ("updated_at", "yesterday"),
+            ("status_callback_url", 3),
+        ],
+    )
+    def test_uncommon_fields_give_up(self, field: str, value: object) -> None:
+        """Anything but the common shape raises, for the caller to take the generic path."""
+        fields: dict[str, object] = {
+            "state": None,
+            "processed_at": None,
+            "created_at": None,
+            "updated_at": None,
+            "status_callback_url": None,
+            field: value,
+        }
+
+        with pytest.raises(_order_codec.GIVE_UP):
+            _order_codec.build_order(UUID(int=1), **fields)
+
+
+_needs_msgspec = pytest.mark.skipif(not _order_codec.HAVE_MSGSPEC, reason="msgspec not installed")
+_links = st.fixed_dictionaries(
+    {"self": st.just("/orders?page_number=0")},
+    optional={
+        "first": st.just("/orders") | st.none() | st.integers(),
+        "next": st.just("/orders?page_number=1") | st.none(),
+        "prev": st.just("/orders?page_number=0"),
+    },
+)
+# Orders of the common shape, so that the one-pass path is taken rather than given up.
+_common_orders = st.fixed_dictionaries(
+    {"id": st.uuids().map(str)},
+    optional={
+        "state": st.sampled_from(["pending", "processing", "processed", "failed"]) | st.none(),
+        "processed_at": _rfc3339_aware | st.none(),
+        "created_at": _rfc3339_aware,
+        "updated_at": _rfc3339_aware,
+        "status_callback_url": st.text(max_size=8) | st.none(),
+    },
+)
+_pages = st.fixed_dictionaries(
+    {"data": st.lists(_fields, max_size=4) | _values},
+    optional={"links": _links | _values, "meta": _values},
+)
+_ID = b'"3fa85f64-5717-4562-b3fc-2c963f66afa6"'
+
+
+def _page_of(items: bytes) -> bytes:
+    return b'{"links": {"self": "/", "first": "/"}, "data": [' + items + b"]}"
+
+
+# Raw spellings that JSON allows, or nearly allows, and decoders are known to differ on.
+_RAW_BODIES = [
+    pytest.param(b"\xef\xbb\xbf" + _page_of(b""), id="bom"),
+    pytest.param(_page_of(b'{"id": %s, "id": "%s"}' % (_ID, b"0" * 32)), id="repeated-key"),
+    pytest.param(_page_of(b'{"id": %s, "status_callback_url": "\\ud800"}' % _ID), id="surrogate"),
+    pytest.param(
+        _page_of(b"").replace(b'"data"', b'"data": [{"id": 1}], "data"'), id="repeated-data"
+    ),
+    pytest.param(_page_of(b'{"id": "{3fa85f64-5717-4562-b3fc-2c963f66afa6}"}'), id="braced-id"),
+    pytest.param(
+        _page_of(b'{"id": %s, "created_at": "2024-01-01T00:00:00.9999999Z"}' % _ID),
+        id="seven-digit-fraction",
+    ),
+    pytest.param(_page_of(b"") + b" trailing", id="trailing-garbage"),
+    pytest.param(
+        _page_of(b'{"id": "%s", "updated_at": "2024-01-01t00:00:00z"}' % (b"A" * 32)),
+        id="hex-id-lower-case-time",
+    ),
+    pytest.param(b"  \n" + _page_of(b"") + b"\n ", id="whitespace"),
+]
+
+
+def _decoded(body: bytes) -> tuple[str, Any]:
+    try:
+        page = _codec.decode_page(Order, body, where="/orders")
+    except ResponseError as exc:
+        return "error", str(exc)
+    return "ok", (page, [dict(order.extra) for order in page.data])
+
+
+def _generic(body: bytes) -> tuple[str, Any]:
+    with mock.patch.object(_codec, "order_page", return_value=None):
+        return _decoded(body)
+
+
+@_needs_msgspec
+class TestMsgspecPage:
+    @given(_pages)
+    def test_any_page_decodes_as_on_the_generic_path(self, doc: dict[str, Any]) -> None:
+        """For any page-like document, the one-pass path gives the generic path's result."""
+        body = json.dumps(doc).encode()
+
+        assert _generic(body) == _decoded(body)
+
+    @given(st.lists(_common_orders, max_size=4))
+    def test_common_pages_decode_as_on_the_generic_path(self, orders: list[Any]) -> None:
+        """Pages of ordinary orders (any time spelling RFC 3339 allows) match the generic path."""
+        body = json.dumps({"links": {"self": "/o", "first": "/o"}, "data": orders}).encode()
+
+        assert _generic(body) == _decoded(body)
+
+    @pytest.mark.parametrize("body", _RAW_BODIES)
+    def test_odd_spellings_decode_as_on_the_generic_path(self, body: bytes) -> None:
+        """BOMs, repeated keys, lone surrogates, braces, long fractions: as the generic path."""
+        assert _generic(body) == _decoded(body)
+
+    @given(st.binary(max_size=64))
+    @example(b"")
+    @example(b"null")
+    def test_any_bytes_decode_as_on_the_generic_path(self, body: bytes) -> None:
+        """Arbitrary bytes fail (or not) exactly as on the generic path."""
+        assert _generic(body) == _decoded(body)
+
+    def test_the_common_page_takes_the_one_pass_path(self) -> None:
+        """A plain page is parsed by msgspec, not given up on."""
+        body = json.dumps(
+            {
+                "links": {"self": "/o", "first": "/o"},
+                "data": [{"id": "3fa85f64-5717-4562-b3fc-2c963f66afa6", "state": "pending"}],
+            }
+        ).encode()
+
+        parsed = _order_codec.order_page(body)
+
+        assert parsed is not None
+        assert parsed[1][0].state == "pending"
+
+    @pytest.mark.parametrize(
+        "item",
+        [
+            {"id": "3fa85f64-5717-4562-b3fc-2c963f66afa6", "label": "new field"},
+            {"id": "3fa85f64-5717-4562-b3fc-2c963f66afa6", "extra": {}},
+            {"id": "3fa85f64-5717-4562-b3fc-2c963f66afa6", "state": "archived"},
+            {"id": "urn:uuid:3fa85f64-5717-4562-b3fc-2c963f66afa6"},
+        ],
+    )
+    def test_uncommon_items_are_given_up_and_still_decoded(self, item: dict[str, Any]) -> None:
+        """Unknown fields or states, other id spellings: the generic path decodes them."""
+        body = json.dumps({"links": {"self": "/o", "first": "/o"}, "data": [item]}).encode()
+
+        assert _order_codec.order_page(body) is None
+        assert _decoded(body)[0] == "ok"
 
 
 def test_cattrs_is_the_engine() -> None:
