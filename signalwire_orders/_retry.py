@@ -124,8 +124,14 @@ def build_retrying(
     sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     before_sleep: Callable[[_t.RetryCallState], None] | None = None,
     rand: Callable[[], float] = random.random,
+    elapsed: float = 0.0,
 ) -> _t.AsyncRetrying:
-    """Build tenacity's engine for one request of ``method`` under ``policy``."""
+    """
+    Build tenacity's engine for one request of ``method`` under ``policy``.
+
+    ``elapsed`` is the time the request has taken already (a first attempt
+    made without tenacity): the deadline counts it.
+    """
 
     def wait(state: _t.RetryCallState) -> float:
         exc = state.outcome.exception() if state.outcome is not None else None
@@ -133,7 +139,7 @@ def build_retrying(
 
     stop: _t.stop.stop_base = _t.stop_after_attempt(policy.attempts)
     if policy.deadline is not None:
-        stop = stop | _t.stop_before_delay(policy.deadline)
+        stop = stop | _t.stop_before_delay(policy.deadline - elapsed)
     return _t.AsyncRetrying(
         retry=_t.retry_if_exception(lambda exc: should_retry(method, exc)),
         wait=wait,

@@ -38,7 +38,7 @@ from ._hooks import Hooks, PageEvent, RequestEvent, RetryEvent
 from ._limits import ConcurrencyLimit, RateLimiter
 from ._models import RateLimit
 from ._protocol import parse_rate_limit, raise_for_status
-from ._retry import RetryPolicy, build_retrying, retry_after_of
+from ._retry import RetryPolicy, build_retrying, retry_after_of, should_retry
 
 __all__ = ["DEFAULT_MAX_BODY_SIZE", "Response", "Stats", "Transport"]
 
@@ -259,14 +259,33 @@ class Transport:
         links with ``_pagination.resolve_link``).
         """
         data = None if json is None else dumps(json)
+        loop = asyncio.get_running_loop()
+        started = loop.time()
+        try:
+            # Most requests succeed at once: they need no retry machinery (tenacity
+            # costs a third of a small request's CPU), so it starts at the first failure.
+            return await self._attempt(method, url, data, 1)
+        except Exception as exc:
+            if self._retry.attempts < 2 or not should_retry(method, exc):  # noqa: PLR2004
+                raise
+            first_failure = exc
 
         def before_sleep(state: _t.RetryCallState) -> None:
             self._before_sleep(state, method, url)
 
-        retrying = build_retrying(self._retry, method, sleep=self._sleep, before_sleep=before_sleep)
+        retrying = build_retrying(
+            self._retry,
+            method,
+            sleep=self._sleep,
+            before_sleep=before_sleep,
+            elapsed=loop.time() - started,
+        )
         async for attempt in retrying:
             with attempt:
-                return await self._attempt(method, url, data, attempt.retry_state.attempt_number)
+                number = attempt.retry_state.attempt_number
+                if number == 1:
+                    raise first_failure  # tenacity's attempt 1 is the one made above
+                return await self._attempt(method, url, data, number)
         raise AssertionError  # pragma: no cover - tenacity either returns or re-raises
 
     def _before_sleep(self, state: _t.RetryCallState, method: str, url: str) -> None:

@@ -604,6 +604,19 @@ class TestGetRetries:
         assert starts[1] - starts[0] >= 0.9
         assert 2 == server.count("retrieve_order")
 
+    async def test_the_deadline_counts_a_slow_first_attempt(self, server: FakeServer) -> None:
+        """A first answer 0.4 s late leaves no room under a 1.2 s deadline for a 1 s wait."""
+        order_id = server.data.orders_of(server.data.campaign_ids()[0])[0]["id"]
+        server.faults.route("retrieve_order").latency = 0.4
+        server.faults.script("retrieve_order", ["429"])
+        policy = RetryPolicy(attempts=3, max_retry_after=1.0, deadline=1.2)
+
+        async with _client(server, retry=policy) as client:
+            with pytest.raises(RateLimitError):
+                await client.orders.get(order_id)
+
+        assert 1 == server.count("retrieve_order")
+
     async def test_retry_after_as_an_http_date_is_honoured_within_the_cap(
         self, server: FakeServer
     ) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import math
 from collections.abc import Awaitable, Callable
 
@@ -456,6 +457,21 @@ class TestBuildRetrying:
         actual = (result, sleep.delays)
 
         assert expected == actual
+
+    @pytest.mark.parametrize(("elapsed", "expected_waits"), [(0.0, [5.0]), (26.0, [])])
+    async def test_deadline_counts_time_already_spent(
+        self, elapsed: float, expected_waits: list[float]
+    ) -> None:
+        """With 26 s of a 30 s deadline gone before tenacity starts, a 5 s wait is not taken."""
+        sleep = Recorder()
+        policy = RetryPolicy(attempts=5, max_retry_after=10.0, deadline=30.0)
+        retrying = build_retrying(policy, "GET", sleep=sleep, elapsed=elapsed)
+        fn = Flaky(status(429, retry_after=5.0))
+
+        with contextlib.suppress(RateLimitError):
+            await retrying(fn)
+
+        assert expected_waits == sleep.delays
 
     async def test_cancellation_is_never_retried(self) -> None:
         """A ``CancelledError`` from the operation propagates after one call, with no wait."""
