@@ -48,7 +48,7 @@ _FIELDS: Final = (
 _new: Final = object.__new__
 _fromisoformat: Final = datetime.fromisoformat
 # The slots' own setters: an attrs frozen __init__ goes through object.__setattr__
-# per field, which costs a third more. Order has no validators, converters or
+# per field, which takes half as long again. Order has no validators, converters or
 # __attrs_post_init__ (a test pins that), so skipping __init__ skips nothing.
 (
     _set_id,

@@ -263,7 +263,7 @@ class Transport:
         started = loop.time()
         try:
             # Most requests succeed at once: they need no retry machinery (tenacity
-            # costs a third of a small request's CPU), so it starts at the first failure.
+            # costs a fifth of a small request's CPU), so it starts at the first failure.
             return await self._attempt(method, url, data, 1)
         except Exception as exc:
             if self._retry.attempts < 2 or not should_retry(method, exc):  # noqa: PLR2004
