@@ -38,7 +38,7 @@ from ._hooks import Hooks, PageEvent, RequestEvent, RetryEvent
 from ._limits import ConcurrencyLimit, RateLimiter
 from ._models import RateLimit
 from ._protocol import parse_rate_limit, raise_for_status
-from ._retry import RetryPolicy, build_retrying, retry_after_of, should_retry
+from ._retry import RetryPolicy, build_retrying, retry_after_of
 
 __all__ = ["DEFAULT_MAX_BODY_SIZE", "Response", "Stats", "Transport"]
 
@@ -263,11 +263,10 @@ class Transport:
         started = loop.time()
         try:
             # Most requests succeed at once: they need no retry machinery (tenacity
-            # costs a fifth of a small request's CPU), so it starts at the first failure.
+            # costs a fifth of a small request's CPU), so it starts at the first
+            # failure and decides, as for any attempt, whether to retry it.
             return await self._attempt(method, url, data, 1)
-        except Exception as exc:
-            if self._retry.attempts < 2 or not should_retry(method, exc):  # noqa: PLR2004
-                raise
+        except Exception as exc:  # noqa: BLE001  # handed to tenacity below, which re-raises
             first_failure = exc
 
         def before_sleep(state: _t.RetryCallState) -> None:
