@@ -37,7 +37,7 @@ from ._models import (
     OrderState,
     Page,
 )
-from ._order_codec import GIVE_UP, build_order, order_page
+from ._order_codec import GIVE_UP, build_order, order_page, parse_time
 
 try:  # optional speed-up: pip install 'signalwire-orders[speed]'
     import orjson as _orjson
@@ -115,10 +115,10 @@ def _datetime(value: Any, _: Any) -> datetime:
         msg = f"expected an RFC 3339 date-time string, got {type(value).__name__}"
         raise TypeError(msg)
     try:
-        parsed = datetime.fromisoformat(value)
+        parsed = parse_time(value)
     except ValueError:
         # RFC 3339 section 5.6 allows a lower-case "t" and "z".
-        parsed = datetime.fromisoformat(value.upper())
+        parsed = parse_time(value.upper())
     # RFC 3339 requires an offset; a naive time from a sloppy server is UTC.
     return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=UTC)
 

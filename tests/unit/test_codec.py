@@ -185,6 +185,41 @@ class TestDecodeOrder:
 
         assert expected == actual
 
+    @pytest.mark.parametrize("page", [False, True], ids=["order", "page"])
+    @pytest.mark.parametrize(
+        ("text", "expected"),
+        [
+            ("2024-01-15T09:30:00.1234564Z", datetime(2024, 1, 15, 9, 30, 0, 123456, tzinfo=UTC)),
+            ("2024-01-15T09:30:00.1234565Z", datetime(2024, 1, 15, 9, 30, 0, 123457, tzinfo=UTC)),
+            ("2024-01-15T09:30:00.123456999Z", datetime(2024, 1, 15, 9, 30, 0, 123457, tzinfo=UTC)),
+            ("2024-01-15T09:30:00.0000005Z", datetime(2024, 1, 15, 9, 30, 0, 1, tzinfo=UTC)),
+            ("2024-12-31T23:59:59.9999995Z", datetime(2025, 1, 1, tzinfo=UTC)),
+            ("2024-12-31t23:59:59.9999995z", datetime(2025, 1, 1, tzinfo=UTC)),
+            (
+                "2024-01-15T09:30:00.99999949+02:00",
+                datetime(2024, 1, 15, 7, 30, 0, 999999, tzinfo=UTC),
+            ),
+            ("2024-01-15T09:30:00,1234565Z", datetime(2024, 1, 15, 9, 30, 0, 123457, tzinfo=UTC)),
+        ],
+    )
+    def test_digits_past_the_microsecond_round_on_the_seventh(
+        self, text: str, expected: datetime, page: bool
+    ) -> None:
+        """A time finer than a microsecond rounds half up, carrying into the second and year."""
+        if page:
+            actual = decode_page(Order, page_of({"id": ORDER_ID, "created_at": text}), where="/o")
+            created = actual.data[0].created_at
+        else:
+            created = decode_order(order_with(created_at=text)).created_at
+
+        assert expected == created
+
+    def test_rounding_past_the_largest_time_is_a_response_error(self) -> None:
+        """The last representable microsecond cannot round up: a ResponseError, not a crash."""
+        error = decode_error(Order, order_with(created_at="9999-12-31T23:59:59.9999995Z"))
+
+        assert "rounds past the largest time" in str(error)
+
     def test_naive_time_is_taken_as_utc(self) -> None:
         """A time without an offset (a sloppy server) is read as UTC, never left naive."""
         expected = datetime(2024, 1, 15, 9, 30, tzinfo=UTC)

@@ -9,7 +9,9 @@ fields and the same errors as the generic path, for any input.
 
 from __future__ import annotations
 
+import copy
 import json
+import weakref
 from typing import Any
 from unittest import mock
 from uuid import UUID
@@ -109,12 +111,24 @@ class TestFastUUID:
             assert expected == _uuid(text, UUID)
 
 
+# The slots build_order and order_page fill, in order: a new Order field must be added there.
+_FILLED = (
+    "id",
+    "state",
+    "processed_at",
+    "created_at",
+    "updated_at",
+    "status_callback_url",
+    "extra",
+)
+
+
 class TestBuildOrder:
     def test_order_has_nothing_that_skipping_init_would_skip(self) -> None:
-        """build_order sets slots directly: Order must have no validator, converter or hook."""
+        """The fast paths fill these slots directly: no validator, converter or hook to skip."""
         fields = attrs.fields(Order)
 
-        assert tuple(f.name for f in fields) == _order_codec._FIELDS
+        assert tuple(f.name for f in fields) == _FILLED
         assert all(f.validator is None and f.converter is None for f in fields)
         assert all(f.on_setattr is None for f in fields)
         assert not hasattr(Order, "__attrs_post_init__")
@@ -163,6 +177,61 @@ class TestBuildOrder:
 
         with pytest.raises(_order_codec.GIVE_UP):
             _order_codec.build_order(UUID(int=1), **fields)
+
+
+class TestDraft:
+    """Orders built through a writable draft are plain, frozen Orders afterwards."""
+
+    @staticmethod
+    def _built() -> Order:
+        return _order_codec.build_order(
+            UUID("3fa85f64-5717-4562-b3fc-2c963f66afa6"),
+            "pending",
+            None,
+            "2024-01-01T00:00:00Z",
+            "2024-01-01T00:00:00.5+02:00",
+            "https://example.com/cb",
+        )
+
+    def test_the_draft_adds_nothing_to_the_layout(self) -> None:
+        """Same slots and size as Order: the only reason __class__ assignment is allowed."""
+        draft = _order_codec._Draft
+
+        assert draft.__bases__ == (Order,)
+        assert draft.__slots__ == ()
+        assert draft.__basicsize__ == Order.__basicsize__
+
+    def test_a_built_order_is_exactly_an_order(self) -> None:
+        """Its type is Order itself, and it equals, hashes and prints as one built by __init__."""
+        built = self._built()
+        expected = Order(
+            id=built.id,
+            state=built.state,
+            created_at=built.created_at,
+            updated_at=built.updated_at,
+            status_callback_url="https://example.com/cb",
+        )
+
+        assert type(built) is Order
+        assert (expected, hash(expected), repr(expected)) == (built, hash(built), repr(built))
+
+    def test_a_built_order_is_frozen(self) -> None:
+        """Setting or deleting a field raises, as on any Order."""
+        built = self._built()
+
+        with pytest.raises(attrs.exceptions.FrozenInstanceError):
+            built.state = None  # type: ignore[misc]
+        with pytest.raises(attrs.exceptions.FrozenInstanceError):
+            del built.state
+
+    def test_a_built_order_copies_evolves_and_weakrefs(self) -> None:
+        """The usual object protocols work on it and give Orders."""
+        built = self._built()
+
+        for twin in (copy.copy(built), attrs.evolve(built, state=built.state)):
+            assert type(twin) is Order
+            assert twin == built
+        assert weakref.ref(built)() is built
 
 
 _needs_msgspec = pytest.mark.skipif(not _order_codec.HAVE_MSGSPEC, reason="msgspec not installed")
@@ -215,6 +284,7 @@ _RAW_BODIES = [
         id="hex-id-lower-case-time",
     ),
     pytest.param(b"  \n" + _page_of(b"") + b"\n ", id="whitespace"),
+    pytest.param(b'{"links": {"\xffself": "/"}, "data": []}', id="bad-utf8-in-a-links-key"),
 ]
 
 
@@ -276,14 +346,43 @@ class TestMsgspecPage:
     @pytest.mark.parametrize(
         "item",
         [
+            {"id": "3fa85f64-5717-4562-b3fc-2c963f66afa6", "state": "archived"},
+            {"id": "3FA85F645717456 2B3FC2C963F66AFA6".replace(" ", "")},
+            {
+                "id": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                "created_at": "2024-01-01T00:00:00.1234565Z",
+            },
+            {"id": "3fa85f64-5717-4562-b3fc-2c963f66afa6", "created_at": "2024-01-01t00:00:00z"},
+            {
+                "id": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                "created_at": "2024-01-01 00:00:00-00:00",
+            },
+            {
+                "id": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                "updated_at": "2024-01-01T00:00:00+0530",
+            },
+        ],
+    )
+    def test_uncommon_but_valid_items_take_the_one_pass_path(self, item: dict[str, Any]) -> None:
+        """Unknown states, bare hex ids, long fractions, other RFC 3339 spellings: as generic."""
+        body = json.dumps({"links": {"self": "/o", "first": "/o"}, "data": [item]}).encode()
+
+        assert _order_codec.order_page(body) is not None
+        assert _generic(body) == _decoded(body)
+
+    @pytest.mark.parametrize(
+        "item",
+        [
             {"id": "3fa85f64-5717-4562-b3fc-2c963f66afa6", "label": "new field"},
             {"id": "3fa85f64-5717-4562-b3fc-2c963f66afa6", "extra": {}},
-            {"id": "3fa85f64-5717-4562-b3fc-2c963f66afa6", "state": "archived"},
             {"id": "urn:uuid:3fa85f64-5717-4562-b3fc-2c963f66afa6"},
+            {"id": "3fa85f64-5717-4562-b3fc-2c963f66afa6", "created_at": "2024-01-01T00:00:00"},
+            {"id": "3fa85f64-5717-4562-b3fc-2c963f66afa6", "created_at": "2024-01-01T00:00"},
+            {"id": "3fa85f64-5717-4562-b3fc-2c963f66afa6", "updated_at": "2024-01-01T00:00:00,5Z"},
         ],
     )
     def test_uncommon_items_are_given_up_and_still_decoded(self, item: dict[str, Any]) -> None:
-        """Unknown fields or states, other id spellings: the generic path decodes them."""
+        """Unknown fields, other id or time spellings, no offset: the generic path decodes them."""
         body = json.dumps({"links": {"self": "/o", "first": "/o"}, "data": [item]}).encode()
 
         assert _order_codec.order_page(body) is None
