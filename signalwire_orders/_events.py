@@ -14,7 +14,7 @@ from uuid import UUID
 
 import attrs
 
-from ._models import _EMPTY, _OpenStrEnum
+from ._models import _EMPTY, _KeepsExtra, _OpenStrEnum
 
 __all__ = ["EventCategory", "EventType", "StatusEvent"]
 
@@ -61,7 +61,7 @@ class EventType(_OpenStrEnum):
 
 
 @attrs.frozen
-class StatusEvent:
+class StatusEvent(_KeepsExtra):
     """
     One 10DLC status callback (OpenAPI ``Webhooks.Messaging.TenDlcStatusCallbackPayload``).
 

@@ -13,7 +13,7 @@ import enum
 from collections.abc import Mapping
 from datetime import datetime
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Any, Generic, Self, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, Self, TypeVar, cast
 from uuid import UUID
 
 import attrs
@@ -40,6 +40,31 @@ __all__ = [
 T = TypeVar("T")
 
 _EMPTY: Mapping[str, Any] = MappingProxyType({})
+
+
+def _rebuild(cls: type[T], fields: dict[str, Any]) -> T:
+    # What _KeepsExtra.__reduce__ pickles: ``extra`` travels as a dict.
+    extra = fields["extra"]
+    fields["extra"] = MappingProxyType(extra) if extra else _EMPTY
+    return cls(**fields)
+
+
+class _KeepsExtra:
+    """
+    A model with unknown fields in a read-only ``extra``: picklable and deep-copyable.
+
+    ``extra`` is a `types.MappingProxyType`, which pickle and `copy.deepcopy`
+    refuse, so a model reduces to its ``__init__`` arguments with ``extra`` as
+    a plain dict, made read-only again on the way back.
+    """
+
+    __slots__ = ()
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        model = cast("type[attrs.AttrsInstance]", type(self))
+        fields = {field.alias: getattr(self, field.name) for field in attrs.fields(model)}
+        fields["extra"] = dict(fields["extra"])
+        return _rebuild, (type(self), fields)
 
 
 class _OpenStrEnum(enum.StrEnum):
@@ -161,7 +186,7 @@ class Page(Generic[T]):
 
 
 @attrs.frozen
-class Order:
+class Order(_KeepsExtra):
     """
     A phone number assignment order (OpenAPI ``Order``).
 
@@ -181,7 +206,7 @@ class Order:
 
 
 @attrs.frozen
-class AssignedPhoneNumber:
+class AssignedPhoneNumber(_KeepsExtra):
     """
     The phone number of an assignment (OpenAPI ``AssignedPhoneNumber``).
 
@@ -198,7 +223,7 @@ class AssignedPhoneNumber:
 
 
 @attrs.frozen
-class AssignedNumber:
+class AssignedNumber(_KeepsExtra):
     """
     A phone number assigned to a campaign (OpenAPI ``AssignedNumber``).
 
@@ -218,7 +243,7 @@ class AssignedNumber:
 
 
 @attrs.frozen
-class Brand:
+class Brand(_KeepsExtra):
     """
     A registered 10DLC brand (OpenAPI ``Brand``).
 
@@ -249,7 +274,7 @@ class Brand:
 
 
 @attrs.frozen
-class Campaign:
+class Campaign(_KeepsExtra):
     """
     A 10DLC campaign (OpenAPI ``Campaign``).
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import copy
 import json
+import pickle
 import weakref
 from typing import Any
 from unittest import mock
@@ -224,11 +225,16 @@ class TestDraft:
         with pytest.raises(attrs.exceptions.FrozenInstanceError):
             del built.state
 
-    def test_a_built_order_copies_evolves_and_weakrefs(self) -> None:
+    def test_a_built_order_copies_pickles_evolves_and_weakrefs(self) -> None:
         """The usual object protocols work on it and give Orders."""
         built = self._built()
 
-        for twin in (copy.copy(built), attrs.evolve(built, state=built.state)):
+        for twin in (
+            copy.copy(built),
+            copy.deepcopy(built),
+            pickle.loads(pickle.dumps(built)),  # noqa: S301  # our own bytes
+            attrs.evolve(built, state=built.state),
+        ):
             assert type(twin) is Order
             assert twin == built
         assert weakref.ref(built)() is built

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import copy
+import pickle
 from datetime import UTC, datetime
+from types import MappingProxyType
 from typing import Any
 from uuid import UUID
 
@@ -25,6 +28,7 @@ from signalwire_orders import (
     Page,
     RateLimit,
 )
+from signalwire_orders.webhooks import EventCategory, EventType, StatusEvent
 
 ID = UUID("3fa85f64-5717-4562-b3fc-2c963f66afa6")
 LINKS = Links(self_link="/a?page_number=0", first="/a")
@@ -196,6 +200,38 @@ class TestModels:
         actual = len({instance, instance})
 
         assert expected == actual
+
+    @pytest.mark.parametrize(
+        "instance",
+        [
+            *INSTANCES,
+            Order(id=ID, extra=MappingProxyType({"priority": [1, {"x": None}]})),
+            CampaignResult(
+                campaign_id=ID,
+                error=NotFoundError("404", status=404, method="GET", url="https://x.example/"),
+            ),
+            StatusEvent(
+                project_id="p",
+                event_at=datetime(2024, 1, 15, tzinfo=UTC),
+                event_category=EventCategory("brand"),
+                event_type=EventType("brand_activated"),
+                state="completed",
+                brand_id=ID,
+                extra=MappingProxyType({"new": "field"}),
+            ),
+        ],
+        ids=[*INSTANCE_IDS, "Order-with-extra", "CampaignResult-with-error", "StatusEvent"],
+    )
+    def test_models_pickle_and_deep_copy(self, instance: Any) -> None:
+        """Pickling and deepcopy give an equal model of the same type, extra still read-only."""
+        for twin in (pickle.loads(pickle.dumps(instance)), copy.deepcopy(instance)):  # noqa: S301
+            assert type(instance) is type(twin)
+            assert repr(instance) == repr(twin)
+            extra = getattr(twin, "extra", None)
+            if extra is not None:
+                assert dict(instance.extra) == dict(extra)
+                with pytest.raises(TypeError):
+                    extra["x"] = 1
 
     def test_extra_is_excluded_from_equality(self) -> None:
         """Two orders that differ only in unknown fields are equal."""
