@@ -40,6 +40,7 @@ _NO_EXTRA: Final = attrs.fields(Order).extra.default
 _new: Final = object.__new__
 _fromisoformat: Final = datetime.fromisoformat
 _MICROSECOND: Final = timedelta(microseconds=1)
+_SHORTEST_TO_ROUND: Final = len("20240101T000000.1234567")  # a seventh fraction digit
 
 
 class _Draft(Order):
@@ -74,6 +75,8 @@ def parse_time(text: str) -> datetime:
         TypeError: Not a string.
     """
     moment = _fromisoformat(text)
+    if len(text) < _SHORTEST_TO_ROUND:
+        return moment
     point = text.find(".")
     if point < 0:
         point = text.find(",")  # ISO 8601's other decimal sign

@@ -200,6 +200,7 @@ class TestDecodeOrder:
                 datetime(2024, 1, 15, 7, 30, 0, 999999, tzinfo=UTC),
             ),
             ("2024-01-15T09:30:00,1234565Z", datetime(2024, 1, 15, 9, 30, 0, 123457, tzinfo=UTC)),
+            ("20240115T093000.1234565", datetime(2024, 1, 15, 9, 30, 0, 123457, tzinfo=UTC)),
         ],
     )
     def test_digits_past_the_microsecond_round_on_the_seventh(
