@@ -12,6 +12,7 @@ Example::
 
 from ._client import Client
 from ._client import package_version as _package_version
+from ._engine import Stats
 from ._errors import (
     APIConnectionError,
     APIErrorItem,
@@ -48,7 +49,6 @@ from ._models import (
     RateLimit,
 )
 from ._retry import RetryPolicy
-from ._transport import Stats
 
 __version__ = _package_version()
 

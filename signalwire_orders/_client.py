@@ -13,11 +13,12 @@ from typing import Final, Self
 import aiohttp
 
 from ._config import Settings, settings_from_env
+from ._engine import Engine, Stats
 from ._hooks import Hooks
 from ._models import RateLimit
 from ._resources import Brands, Campaigns, Numbers, Orders
 from ._retry import RetryPolicy
-from ._transport import DEFAULT_MAX_BODY_SIZE, Stats, Transport
+from ._transport import DEFAULT_MAX_BODY_SIZE, Transport
 
 __all__ = ["DEFAULT_MAX_CONCURRENCY", "DEFAULT_TIMEOUT", "Client", "package_version"]
 
@@ -115,20 +116,24 @@ class Client:
         self._transport = Transport(
             self._settings,
             session=session,
-            max_concurrency=max_concurrency,
+            max_connections=max_concurrency,
             timeout=timeout,
-            retry=retry if retry is not None else RetryPolicy(),
             max_body_size=max_body_size,
-            requests_per_second=requests_per_second,
-            adaptive_concurrency=adaptive_concurrency,
-            hooks=hooks,
             trace_configs=trace_configs,
             user_agent=f"signalwire-orders/{package_version()} aiohttp/{aiohttp.__version__}",
         )
-        self._brands = Brands(self._transport, self._settings)
-        self._campaigns = Campaigns(self._transport, self._settings, self._brands)
-        self._orders = Orders(self._transport, self._settings)
-        self._numbers = Numbers(self._transport, self._settings)
+        self._engine = Engine(
+            self._transport.send,
+            max_concurrency=max_concurrency,
+            retry=retry if retry is not None else RetryPolicy(),
+            requests_per_second=requests_per_second,
+            adaptive_concurrency=adaptive_concurrency,
+            hooks=hooks,
+        )
+        self._brands = Brands(self._engine, self._settings)
+        self._campaigns = Campaigns(self._engine, self._settings, self._brands)
+        self._orders = Orders(self._engine, self._settings)
+        self._numbers = Numbers(self._engine, self._settings)
 
     def __repr__(self) -> str:
         return f"<Client base_url={self.base_url!r} project_id={self._settings.project_id!r}>"
@@ -187,7 +192,7 @@ class Client:
     @property
     def rate_limit(self) -> RateLimit | None:
         """The rate-limit headers of the latest response that carried any."""
-        return self._transport.rate_limit
+        return self._engine.rate_limit
 
     @property
     def stats(self) -> Stats:
@@ -198,4 +203,4 @@ class Client:
 
             print(client.stats.requests, client.stats.retries)
         """
-        return self._transport.stats
+        return self._engine.stats

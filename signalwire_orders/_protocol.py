@@ -16,6 +16,8 @@ from typing import Any, Final
 from urllib.parse import quote, urlencode
 from uuid import UUID
 
+import attrs
+
 from ._codec import loads, snippet
 from ._errors import (
     APIErrorItem,
@@ -32,6 +34,7 @@ from ._models import RateLimit
 
 __all__ = [
     "MAX_PAGE_SIZE",
+    "Response",
     "error_items",
     "parse_rate_limit",
     "parse_retry_after",
@@ -63,6 +66,16 @@ _REASONS: Final = {
     503: "Service Unavailable",
     504: "Gateway Timeout",
 }
+
+
+@attrs.frozen
+class Response:
+    """A complete answer: status, headers and the whole body (any status)."""
+
+    status: int
+    headers: Mapping[str, str]
+    body: bytes
+    url: str
 
 
 def path_id(value: UUID | str, name: str) -> str:

@@ -10,7 +10,6 @@ where it stopped (SPEC section 4).
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 from collections.abc import AsyncGenerator, Iterable
 from typing import Final, TypeVar
@@ -19,7 +18,8 @@ from uuid import UUID
 from ._bulk import stream_bounded
 from ._codec import decode, decode_page
 from ._config import Settings
-from ._errors import APITimeoutError, NotFoundError, PaginationError, SignalWireError
+from ._engine import LOG, Engine
+from ._errors import NotFoundError, PaginationError, SignalWireError
 from ._models import (
     AssignedNumber,
     AssignmentState,
@@ -33,8 +33,8 @@ from ._models import (
     Page,
 )
 from ._pagination import PageTrail, resolve_link
+from ._polling import poll_until_final
 from ._protocol import path_id, phone_numbers, query_string
-from ._transport import LOG, Transport
 
 __all__ = ["Brands", "Campaigns", "Numbers", "Orders"]
 
@@ -53,10 +53,10 @@ def _state(value: str | None, name: str = "state") -> str | None:
 
 
 class _Resource:
-    __slots__ = ("_root", "_settings", "_transport")
+    __slots__ = ("_engine", "_root", "_settings")
 
-    def __init__(self, transport: Transport, settings: Settings) -> None:
-        self._transport = transport
+    def __init__(self, engine: Engine, settings: Settings) -> None:
+        self._engine = engine
         self._settings = settings
         self._root = settings.api_root
 
@@ -65,13 +65,13 @@ class _Resource:
 
     async def _get(self, model: type[T], path: str) -> T:
         url = self._root + path
-        response = await self._transport.request("GET", url)
+        response = await self._engine.request("GET", url)
         return decode(model, response.body, where=url, status=response.status)
 
     async def _walk(
         self, model: type[T], path: str, query: str, resume_from: str | None
     ) -> AsyncGenerator[Page[T], None]:
-        origin = self._transport.origin
+        origin = self._settings.origin
         first = self._root + path + query
         url: str | None = (
             first if resume_from is None else resolve_link(resume_from, base=first, origin=origin)
@@ -80,13 +80,13 @@ class _Resource:
         while url is not None:
             try:
                 trail.visit(url)
-                response = await self._transport.request("GET", url)
+                response = await self._engine.request("GET", url)
                 page = decode_page(model, response.body, where=url, status=response.status)
             except SignalWireError as exc:
                 exc.resume_from = url  # the page to fetch again to carry on
                 raise
             link = page.links.next
-            self._transport.note_page(url, len(page.data), has_next=link is not None)
+            self._engine.note_page(url, len(page.data), has_next=link is not None)
             yield page
             if link is None:
                 return
@@ -216,7 +216,7 @@ class Orders(_Resource):
         if status_callback_url is not None:
             body["status_callback_url"] = status_callback_url
         url = self._root + path
-        response = await self._transport.request("POST", url, json=body)
+        response = await self._engine.request("POST", url, json=body)
         return decode(Order, response.body, where=url, status=response.status)
 
     async def list_many(
@@ -280,10 +280,13 @@ class Orders(_Resource):
         """
         Poll an order until it is ``processed`` or ``failed``; return it.
 
-        Polls back off by 1.5x per poll up to ``max_poll_interval``; no poll
-        starts after ``timeout`` seconds.
+        The first poll is at once; polls then back off by 1.5x per poll, from
+        ``poll_interval`` up to ``max_poll_interval``. ``timeout`` is one
+        deadline for the whole wait, requests included.
 
         Raises:
+            ValueError: ``order_id`` is not a UUID, or not ``timeout > 0`` and
+                ``0 <= poll_interval <= max_poll_interval``.
             APITimeoutError: The order is still not final after ``timeout``.
 
         Example::
@@ -291,25 +294,16 @@ class Orders(_Resource):
             order = await client.orders.wait(order.id, timeout=600)
             assert order.state in (OrderState.PROCESSED, OrderState.FAILED)
         """
-        if timeout <= 0 or poll_interval < 0 or max_poll_interval < poll_interval:
-            msg = "need timeout > 0 and 0 <= poll_interval <= max_poll_interval"
-            raise ValueError(msg)
-        loop = asyncio.get_running_loop()
-        deadline = loop.time() + timeout
-        interval = poll_interval
-        while True:
-            order = await self.get(order_id)
-            if order.state is not None and order.state.is_final:
-                return order
-            remaining = deadline - loop.time()
-            if remaining <= 0:
-                msg = (
-                    f"order {order.id} is still {order.state or 'without state'} after {timeout:g}s"
-                )
-                url = self._root + f"/orders/{order.id}"
-                raise APITimeoutError(msg, method="GET", url=url)
-            await asyncio.sleep(min(interval, remaining))
-            interval = min(interval * 1.5, max_poll_interval)
+        uuid = UUID(path_id(order_id, "order_id"))
+        return await poll_until_final(
+            lambda: self.get(uuid),
+            order_id=uuid,
+            url=self._root + f"/orders/{uuid}",
+            timeout=timeout,
+            poll_interval=poll_interval,
+            max_poll_interval=max_poll_interval,
+            sleep=self._engine.sleep,
+        )
 
 
 class Numbers(_Resource):
@@ -379,7 +373,7 @@ class Numbers(_Resource):
         """
         url = self._root + f"/numbers/{path_id(assignment_id, 'assignment_id')}"
         try:
-            await self._transport.request("DELETE", url)
+            await self._engine.request("DELETE", url)
         except NotFoundError as exc:
             if exc.attempts == 1:
                 raise
@@ -399,8 +393,8 @@ class Campaigns(_Resource):
 
     __slots__ = ("_brands",)
 
-    def __init__(self, transport: Transport, settings: Settings, brands: Brands) -> None:
-        super().__init__(transport, settings)
+    def __init__(self, engine: Engine, settings: Settings, brands: Brands) -> None:
+        super().__init__(engine, settings)
         self._brands = brands
 
     async def get(self, campaign_id: UUID | str) -> Campaign:

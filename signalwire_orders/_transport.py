@@ -1,81 +1,39 @@
 """
-The aiohttp boundary: one session, one concurrency bound, retries, errors ours.
+The aiohttp boundary: the session, one ``send``, the body cap, aiohttp's errors made ours.
 
-This is the only module that calls aiohttp. It owns (or borrows) the
-``ClientSession``, enforces ``max_concurrency`` with one semaphore shared by
-every task of a client, caps body sizes, pauses the whole client after a 429,
-and turns every aiohttp exception into one of ours at a single boundary.
+This is the only module that calls the aiohttp client (STYLE: gidgethub's
+25-line ``aiohttp.py``). `Transport` owns a ``ClientSession`` or borrows the
+caller's, and ``send`` makes one HTTP exchange: it returns the complete
+answer whatever its status, or raises one of our errors, translated at one
+boundary (`_translate`). Retries, the 429 pause, slots and status
+classification live in ``_engine``, written against ``send``.
 """
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
-import logging
 import ssl
-from collections import Counter
-from collections.abc import Awaitable, Callable, Iterator, Mapping, Sequence
-from typing import Any, Final
+from collections.abc import Iterator, Sequence
+from typing import Final
 
 import aiohttp
-import attrs
-import tenacity as _t
 import yarl
 from multidict import CIMultiDict, CIMultiDictProxy
 
-from ._codec import dumps
 from ._config import Settings
 from ._errors import (
     APIConnectionError,
-    APIStatusError,
     APITimeoutError,
     ConfigurationError,
     OutcomeUnknownError,
-    RateLimitError,
     ResponseError,
 )
-from ._hooks import Hooks, PageEvent, RequestEvent, RetryEvent
-from ._limits import ConcurrencyLimit, RateLimiter
-from ._models import RateLimit
-from ._protocol import parse_rate_limit, raise_for_status
-from ._retry import RetryPolicy, build_retrying, retry_after_of
+from ._protocol import Response
 
-__all__ = ["DEFAULT_MAX_BODY_SIZE", "Response", "Stats", "Transport"]
+__all__ = ["DEFAULT_MAX_BODY_SIZE", "Transport"]
 
-LOG: Final = logging.getLogger("signalwire_orders")
 DEFAULT_MAX_BODY_SIZE: Final = 16 * 1024 * 1024
 _READ_CHUNK: Final = 64 * 1024
-
-
-@attrs.frozen
-class Response:
-    """A complete, successful answer: status, headers and the whole body."""
-
-    status: int
-    headers: Mapping[str, str]
-    body: bytes
-    url: str
-
-
-@attrs.frozen
-class Stats:
-    """
-    Counters of one client since it was created.
-
-    Example::
-
-        print(client.stats.requests, client.stats.retries, dict(client.stats.retry_reasons))
-    """
-
-    requests: int = 0
-    retries: int = 0
-    rate_limited: int = 0
-    bytes_received: int = 0
-    pages: int = 0
-    retry_reasons: Mapping[str, int] = attrs.field(factory=dict)
-    #: The current bound on requests in flight (lower than max_concurrency
-    #: while adaptive concurrency is backing off from 429s).
-    concurrency_limit: float = 0.0
 
 
 @contextlib.contextmanager
@@ -126,65 +84,37 @@ def _sent_error(
     return cls(msg, method=method, url=url, attempts=attempt, sent=True)
 
 
-def _reason(exc: BaseException | None) -> str:
-    if isinstance(exc, APIStatusError):
-        return str(exc.status)
-    if isinstance(exc, APITimeoutError):
-        return "timeout"
-    return "connection" if isinstance(exc, APIConnectionError) else type(exc).__name__
-
-
-def _call_hook(hook: Callable[[Any], object], event: object) -> None:
-    try:
-        hook(event)
-    except Exception:  # a hook observes; its bugs must not fail requests
-        LOG.exception("signalwire_orders hook %r raised; ignored", hook)
-
-
 class Transport:
-    """Sends requests for one client; see the module docstring."""
+    """Makes HTTP exchanges for one client; see the module docstring."""
 
     def __init__(
         self,
         settings: Settings,
         *,
         session: aiohttp.ClientSession | None,
-        max_concurrency: int,
+        max_connections: int,
         timeout: float | None,
-        retry: RetryPolicy,
-        max_body_size: int = DEFAULT_MAX_BODY_SIZE,
         user_agent: str,
-        requests_per_second: float | None = None,
-        adaptive_concurrency: bool = False,
-        hooks: Hooks | None = None,
+        max_body_size: int = DEFAULT_MAX_BODY_SIZE,
         trace_configs: Sequence[aiohttp.TraceConfig] = (),
-        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     ) -> None:
         if session is not None and trace_configs:
             msg = "trace_configs apply to the client's own session: add them to yours instead"
             raise ValueError(msg)
-        self._settings = settings
-        self._origin = settings.origin
+        self._base_url = settings.base_url
         self._headers = {
             "Authorization": aiohttp.encode_basic_auth(settings.project_id, settings.api_token),
             "Accept": "application/json",
             "User-Agent": user_agent,
         }
+        self._json_headers = {**self._headers, "Content-Type": "application/json"}
         self._session = session
         self._owns_session = session is None
         self._closed = False
-        self._max_concurrency = max_concurrency
-        self._slots = ConcurrencyLimit(max_concurrency, adaptive=adaptive_concurrency)
-        self._pace = (
-            None if requests_per_second is None else RateLimiter(requests_per_second, sleep=sleep)
-        )
-        self._hooks = hooks or Hooks()
+        self._max_connections = max_connections
         self._trace_configs = list(trace_configs)
         self._timeout = aiohttp.ClientTimeout(total=timeout)
-        self._retry = retry
         self._max_body_size = max_body_size
-        self._sleep = sleep
-        self._paused_until = 0.0
         self._ssl: ssl.SSLContext | None = None
         if settings.ca_file:
             try:
@@ -192,39 +122,9 @@ class Transport:
             except (OSError, ssl.SSLError) as exc:
                 msg = f"SIGNALWIRE_REST_CA_FILE cannot be loaded: {settings.ca_file!r}: {exc}"
                 raise ConfigurationError(msg) from exc
-        self.rate_limit: RateLimit | None = None
-        self._requests = 0
-        self._bytes = 0
-        self._rate_limited = 0
-        self._pages = 0
-        self._retry_reasons: Counter[str] = Counter()
 
     def __repr__(self) -> str:
-        return f"<Transport {self._settings.base_url} max_concurrency={self._max_concurrency}>"
-
-    @property
-    def stats(self) -> Stats:
-        """A snapshot of the counters."""
-        return Stats(
-            requests=self._requests,
-            retries=sum(self._retry_reasons.values()),
-            rate_limited=self._rate_limited,
-            bytes_received=self._bytes,
-            pages=self._pages,
-            retry_reasons=dict(self._retry_reasons),
-            concurrency_limit=self._slots.limit,
-        )
-
-    def note_page(self, url: str, items: int, *, has_next: bool) -> None:
-        """Count a decoded page and tell the ``on_page`` hook."""
-        self._pages += 1
-        if self._hooks.on_page is not None:
-            _call_hook(self._hooks.on_page, PageEvent(url=url, items=items, has_next=has_next))
-
-    @property
-    def origin(self) -> tuple[str, str, int]:
-        """The (scheme, host, port) credentials are sent to."""
-        return self._origin
+        return f"<Transport {self._base_url} max_connections={self._max_connections}>"
 
     def _get_session(self) -> aiohttp.ClientSession:
         if self._closed:
@@ -232,7 +132,7 @@ class Transport:
             raise RuntimeError(msg)
         if self._session is None:
             connector = aiohttp.TCPConnector(
-                limit=self._max_concurrency,
+                limit=self._max_connections,
                 ssl=self._ssl if self._ssl is not None else True,
             )
             self._session = aiohttp.ClientSession(
@@ -251,169 +151,35 @@ class Transport:
             session, self._session = self._session, None
             await session.close()
 
-    async def request(self, method: str, url: str, *, json: Any = None) -> Response:
+    async def send(
+        self, method: str, url: str, body: bytes | None = None, *, attempt: int = 1
+    ) -> Response:
         """
-        Send one request with retries; return the complete 2xx response.
+        Make one HTTP exchange; return the complete answer, whatever its status.
 
-        ``url`` must be absolute and on the configured origin (callers check
-        links with ``_pagination.resolve_link``).
+        ``url`` is sent exactly as given (a ``next`` link carries its cursor).
+        ``attempt`` only words the errors.
+
+        Raises:
+            APIConnectionError: No usable answer (``APITimeoutError`` for a
+                timeout, ``OutcomeUnknownError`` for a POST whose answer was lost).
+            ResponseError: The body is larger than the cap.
         """
-        data = None if json is None else dumps(json)
-        loop = asyncio.get_running_loop()
-        started = loop.time()
-        try:
-            # Most requests succeed at once: they need no retry machinery (tenacity
-            # costs a fifth of a small request's CPU), so it starts at the first
-            # failure and decides, as for any attempt, whether to retry it.
-            return await self._attempt(method, url, data, 1)
-        except Exception as exc:  # noqa: BLE001  # handed to tenacity below, which re-raises
-            first_failure = exc
-
-        def before_sleep(state: _t.RetryCallState) -> None:
-            self._before_sleep(state, method, url)
-
-        retrying = build_retrying(
-            self._retry,
-            method,
-            sleep=self._sleep,
-            before_sleep=before_sleep,
-            elapsed=loop.time() - started,
-        )
-        async for attempt in retrying:
-            with attempt:
-                number = attempt.retry_state.attempt_number
-                if number == 1:
-                    raise first_failure  # tenacity's attempt 1 is the one made above
-                return await self._attempt(method, url, data, number)
-        raise AssertionError  # pragma: no cover - tenacity either returns or re-raises
-
-    def _before_sleep(self, state: _t.RetryCallState, method: str, url: str) -> None:
-        exc = state.outcome.exception() if state.outcome is not None else None
-        delay = state.next_action.sleep if state.next_action is not None else 0.0
-        reason = _reason(exc)
-        self._retry_reasons[reason] += 1
-        if isinstance(exc, RateLimitError):
-            self._pause(delay)
-        if self._hooks.on_retry is not None:
-            event = RetryEvent(
-                method=method, url=url, attempt=state.attempt_number, delay=delay, reason=reason
-            )
-            _call_hook(self._hooks.on_retry, event)
-        LOG.info(
-            "retrying %s %s in %.2fs (attempt %d of %d) after %s",
-            method,
-            url,
-            delay,
-            state.attempt_number + 1,
-            self._retry.attempts,
-            reason,
-            extra={"retry_delay": delay, "retry_reason": reason},
-        )
-
-    def _pause(self, seconds: float) -> None:
-        # SPEC section 4: a 429 pauses every task of the client, not one coroutine.
-        loop = asyncio.get_running_loop()
-        self._paused_until = max(self._paused_until, loop.time() + seconds)
-
-    async def _wait_if_paused(self) -> None:
-        loop = asyncio.get_running_loop()
-        waited_for = 0.0
-        while (until := self._paused_until) > waited_for and (delay := until - loop.time()) > 0:
-            await self._sleep(delay)
-            waited_for = until
-
-    async def _attempt(self, method: str, url: str, data: bytes | None, attempt: int) -> Response:
-        # Wait out a client-wide pause and the pace *before* taking a slot,
-        # so that no slot is held while sleeping.
-        await self._wait_if_paused()
-        if self._pace is not None:
-            await self._pace.wait()
         session = self._get_session()
-        headers = (
-            self._headers if data is None else {**self._headers, "Content-Type": "application/json"}
-        )
-        loop = asyncio.get_running_loop()
-        epoch = await self._slots.acquire()
-        started = loop.time()
-        status: int | None = None
-        body = b""
-        try:
-            self._requests += 1
-            with _translate(method, url, attempt):
-                async with session.request(
-                    method,
-                    yarl.URL(url, encoded=True),  # follow links exactly as given
-                    data=data,
-                    headers=headers,
-                    timeout=self._timeout,
-                    allow_redirects=False,  # a redirect could carry credentials elsewhere
-                    raise_for_status=False,  # a borrowed session's setting must not change errors
-                    ssl=self._ssl if self._ssl is not None else True,
-                ) as resp:
-                    body = await self._read(resp, method, url)
-                    status, resp_headers = resp.status, resp.headers
-        except Exception as exc:
-            self._observe(
+        headers = self._headers if body is None else self._json_headers
+        with _translate(method, url, attempt):
+            async with session.request(
                 method,
-                url,
-                attempt=attempt,
-                status=status,
-                elapsed=loop.time() - started,
-                body=body,
-                exc=exc,
-            )
-            raise
-        finally:
-            self._slots.release()
-        elapsed = loop.time() - started
-        LOG.debug("%s %s -> %d (%d bytes, %.1f ms)", method, url, status, len(body), elapsed * 1e3)
-        if (limits := parse_rate_limit(resp_headers)) is not None:
-            self.rate_limit = limits
-        try:
-            raise_for_status(status, resp_headers, body, method=method, url=url, attempts=attempt)
-        except RateLimitError as exc:
-            self._rate_limited += 1
-            self._slots.rate_limited(epoch)
-            if (advice := retry_after_of(exc)) is not None:
-                self._pause(min(advice, self._retry.max_retry_after))
-            self._observe(
-                method, url, attempt=attempt, status=status, elapsed=elapsed, body=body, exc=exc
-            )
-            raise
-        except APIStatusError as exc:
-            self._observe(
-                method, url, attempt=attempt, status=status, elapsed=elapsed, body=body, exc=exc
-            )
-            raise
-        self._slots.succeeded()
-        self._observe(
-            method, url, attempt=attempt, status=status, elapsed=elapsed, body=body, exc=None
-        )
-        return Response(status=status, headers=resp_headers, body=body, url=url)
-
-    def _observe(
-        self,
-        method: str,
-        url: str,
-        *,
-        attempt: int,
-        status: int | None,
-        elapsed: float,
-        body: bytes,
-        exc: BaseException | None,
-    ) -> None:
-        if self._hooks.on_request is None:
-            return
-        event = RequestEvent(
-            method=method,
-            url=url,
-            attempt=attempt,
-            status=status,
-            elapsed=elapsed,
-            size=len(body),
-            error=None if exc is None else type(exc).__name__,
-        )
-        _call_hook(self._hooks.on_request, event)
+                yarl.URL(url, encoded=True),  # follow links exactly as given
+                data=body,
+                headers=headers,
+                timeout=self._timeout,
+                allow_redirects=False,  # a redirect could carry credentials elsewhere
+                raise_for_status=False,  # a borrowed session's setting must not change errors
+                ssl=self._ssl if self._ssl is not None else True,
+            ) as resp:
+                data = await self._read(resp, method, url)
+                return Response(status=resp.status, headers=resp.headers, body=data, url=url)
 
     async def _read(self, resp: aiohttp.ClientResponse, method: str, url: str) -> bytes:
         limit = self._max_body_size
@@ -434,7 +200,6 @@ class Transport:
         if length is not None and len(body) != length:  # pragma: no cover - aiohttp raises first
             msg = f"{method} {url}: body is {len(body)} bytes, Content-Length said {length}"
             raise APIConnectionError(msg, method=method, url=url)
-        self._bytes += len(body)
         return body
 
     def _too_large(self, status: int, url: str, size: int) -> ResponseError:
