@@ -48,9 +48,10 @@ from aiohttp import web
 from ._client import Client
 from ._codec import decode
 from ._config import API_PREFIX
-from ._errors import APITimeoutError, ResponseError
+from ._errors import ResponseError
 from ._events import EventCategory, EventType, StatusEvent
 from ._models import Order
+from ._polling import poll_until_final
 from ._protocol import path_id
 
 __all__ = [
@@ -375,33 +376,19 @@ async def wait_for_order(
         order = await client.orders.create(cid, numbers, status_callback_url=public_url)
         order = await wait_for_order(client, order.id, receiver=receiver, timeout=600)
     """
-    if timeout <= 0 or poll_interval <= 0 or max_poll_interval < poll_interval:
-        msg = "need timeout > 0 and 0 < poll_interval <= max_poll_interval"
-        raise ValueError(msg)
     uuid = UUID(path_id(order_id, "order_id"))
-    state = "unknown"
-    deadline = asyncio.timeout(timeout)
-    try:
-        async with deadline:
-            # Listen before the first poll: an event between the two is not lost.
-            with _watching(receiver, uuid) as processed:
-                interval = poll_interval
-                while True:
-                    order = await client.orders.get(uuid)
-                    state = order.state or "without state"
-                    if order.state is not None and order.state.is_final:
-                        return order
-                    if processed is None:
-                        await asyncio.sleep(interval)
-                    elif (await asyncio.wait((processed,), timeout=interval))[0]:
-                        return await client.orders.get(uuid)
-                    interval = min(interval * 1.5, max_poll_interval)
-    except TimeoutError as exc:
-        if not deadline.expired():
-            raise
-        msg = f"order {uuid} is still {state} after {timeout:g}s"
-        url = f"{client.base_url}{API_PREFIX}/orders/{uuid}"
-        raise APITimeoutError(msg, method="GET", url=url) from exc
+    # Listen before the first poll: an event between the two is not lost.
+    with _watching(receiver, uuid) as processed:
+        return await poll_until_final(
+            lambda: client.orders.get(uuid),
+            order_id=uuid,
+            url=f"{client.base_url}{API_PREFIX}/orders/{uuid}",
+            timeout=timeout,
+            poll_interval=poll_interval,
+            max_poll_interval=max_poll_interval,
+            sleep=client._engine.sleep,  # noqa: SLF001  # the client's injectable sleep
+            wake=processed,
+        )
 
 
 def _watching(
