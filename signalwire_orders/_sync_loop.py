@@ -1,8 +1,8 @@
 """
 The sync client's engine: one private event loop in one daemon thread.
 
-``LoopThread`` starts the loop on first use, builds the async client inside
-it, hands calls over with ``asyncio.run_coroutine_threadsafe`` and raises
+``LoopThread`` starts the loop on first use, opens the async client inside
+it (``async with``), hands calls over with ``asyncio.run_coroutine_threadsafe`` and raises
 their errors in the calling thread; ``close()`` winds everything down.
 """
 
@@ -26,10 +26,10 @@ from typing import Any, Final, TypeVar
 import attrs
 
 from ._client import Client as _AsyncClient
+from ._engine import Stats
 from ._models import (
     RateLimit,
 )
-from ._transport import Stats
 
 __all__ = ["END", "End", "LoopThread", "next_or_end", "now"]
 
@@ -89,8 +89,8 @@ class _Started:
 class LoopThread:
     """One private event loop in one daemon thread, running one async client."""
 
-    def __init__(self, make_client: Callable[[], _AsyncClient]) -> None:
-        self._make_client = make_client
+    def __init__(self, client: _AsyncClient) -> None:
+        self._client = client
         self._lock = threading.Lock()
         self._state: str = _NEW
         self._started: _Started | None = None
@@ -203,7 +203,7 @@ class LoopThread:
         try:
             started = ready.result()
         except BaseException:
-            if ready.done():  # building the async client failed: the thread is ending
+            if ready.done():  # opening the async client failed: the thread is ending
                 thread.join()
             raise
         self._started = started
@@ -222,7 +222,7 @@ class LoopThread:
                 ready.set_exception(exc)
 
     async def _serve(self, ready: concurrent.futures.Future[_Started]) -> None:
-        client = self._make_client()  # inside the loop it will run on
+        client = self._client
         stop = asyncio.Event()
         async with client:
             started = _Started(asyncio.get_running_loop(), threading.current_thread(), client, stop)

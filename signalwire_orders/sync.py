@@ -3,15 +3,19 @@ A synchronous façade over the asyncio client, for scripts and notebooks.
 
 ``signalwire_orders.sync.Client`` takes the arguments of
 ``signalwire_orders.Client`` (all but ``session``) and offers the same
-namespaces and methods, blocking instead of awaiting. Each sync client runs
-one private event loop in one daemon thread, started on first use; the async
-client is created inside that loop, and each call is handed to it with
-``asyncio.run_coroutine_threadsafe``. Errors are the async client's own
-classes, raised in the calling thread. Listings are generators: ``pages()``
-and ``list()`` fetch one page per step, ``list_many()`` and ``list_all()``
-one result per step. ``close()`` (or leaving ``with``) cancels calls still
-running, closes unfinished listings and the async client, then stops the
-loop and joins its thread.
+namespaces and methods, blocking instead of awaiting. It builds its async
+client at once, so bad arguments fail in the constructor; each sync client
+then runs one private event loop in one daemon thread, started on first use,
+and each call is handed to it with ``asyncio.run_coroutine_threadsafe``.
+Errors are the async client's own classes, raised in the calling thread.
+Listings are generators: ``pages()`` and ``list()`` fetch one page per step,
+``list_many()`` and ``list_all()`` one result per step. ``close()`` (or
+leaving ``with``) cancels calls still running, closes unfinished listings and
+the async client, then stops the loop and joins its thread.
+
+Each method is the async one's blocking form, typed from it (`_blocking`,
+`_iterating`, `_paged_items`): its parameters are the async method's, by
+construction, so the two cannot drift apart.
 
 Example::
 
@@ -25,11 +29,11 @@ Example::
 from __future__ import annotations
 
 import contextlib
-import functools
-import os
+import inspect
 import weakref
 from collections.abc import (
     AsyncGenerator,
+    AsyncIterator,
     Awaitable,
     Callable,
     Generator,
@@ -38,39 +42,104 @@ from collections.abc import (
     Sequence,
 )
 from types import TracebackType
-from typing import Self, TypeVar
-from uuid import UUID
+from typing import Any, ClassVar, Concatenate, ParamSpec, Self, TypeVar
 
 import aiohttp
 
+from . import _resources as _async
 from ._client import DEFAULT_MAX_CONCURRENCY, DEFAULT_TIMEOUT
 from ._client import Client as _AsyncClient
-from ._config import Settings, settings_from_env
+from ._engine import Stats
 from ._hooks import Hooks
-from ._models import (
-    AssignedNumber,
-    AssignmentState,
-    Brand,
-    BrandState,
-    Campaign,
-    CampaignResult,
-    CampaignState,
-    Order,
-    OrderState,
-    Page,
-    RateLimit,
-)
-from ._resources import DEFAULT_BULK_CONCURRENCY
+from ._models import Page, RateLimit
 from ._retry import RetryPolicy
 from ._sync_loop import End, LoopThread, next_or_end, now
-from ._transport import DEFAULT_MAX_BODY_SIZE, Stats
+from ._transport import DEFAULT_MAX_BODY_SIZE
 
 __all__ = ["Brands", "Campaigns", "Client", "Numbers", "Orders"]
 
+P = ParamSpec("P")
 T = TypeVar("T")
+_Method = Callable[Concatenate["_Namespace", P], T]
 
 
-def _pages_items(pages: Generator[Page[T], None, None]) -> Generator[T, None, None]:
+def _here(value: Any) -> Any:
+    # An iterable argument (ids, phone numbers) is consumed in the calling
+    # thread, not on the loop thread: a generator belongs to its caller.
+    if isinstance(value, Iterable) and not isinstance(value, str | bytes | Mapping):
+        return tuple(value)
+    return value
+
+
+def _mirror(
+    wrapper: Callable[..., Any], method: Callable[..., Any], returns: str, doc: str
+) -> None:
+    # What inspect, help() and the parity test see: the async method's
+    # parameters, this method's own return type, name and (blocking) docstring.
+    signature = inspect.signature(method)
+    wrapper.__signature__ = signature.replace(return_annotation=returns)  # type: ignore[attr-defined]  # read by inspect.signature
+    wrapper.__name__ = method.__name__
+    wrapper.__qualname__ = method.__qualname__
+    wrapper.__doc__ = inspect.cleandoc(doc)
+    wrapper.__module__ = __name__
+
+
+def _generator_of(method: Callable[..., Any]) -> str:
+    # Every async listing is "AsyncGenerator[X, None]": shown as "Generator[X, None, None]".
+    text = str(inspect.signature(method).return_annotation)
+    item = text.removeprefix("AsyncGenerator[").removesuffix(", None]")
+    return f"Generator[{item}, None, None]"
+
+
+def _blocking(method: Callable[Concatenate[Any, P], Awaitable[T]], doc: str) -> _Method[P, T]:
+    """The blocking form of an async operation: run it on the loop thread, return its result."""
+
+    def call(self: _Namespace, /, *args: P.args, **kwargs: P.kwargs) -> T:
+        here = [_here(arg) for arg in args]
+        named = {name: _here(value) for name, value in kwargs.items()}
+        return self._loop.run(lambda client: method(self._of(client), *here, **named))
+
+    _mirror(call, method, inspect.signature(method).return_annotation, doc)
+    return call
+
+
+def _iterating(
+    method: Callable[Concatenate[Any, P], AsyncGenerator[T, None]], doc: str
+) -> _Method[P, Generator[T, None, None]]:
+    """The generator form of an async listing: one step of it per ``next()``."""
+
+    def listing(self: _Namespace, /, *args: P.args, **kwargs: P.kwargs) -> Generator[T, None, None]:
+        here = [_here(arg) for arg in args]
+        named = {name: _here(value) for name, value in kwargs.items()}
+        # Built on the loop thread, so argument errors raise here, before iterating.
+        agen = self._loop.run(
+            lambda client: self._loop.adopt(method(self._of(client), *here, **named))
+        )
+        return self._drain(agen)
+
+    _mirror(listing, method, _generator_of(method), doc)
+    return listing
+
+
+def _paged_items(
+    method: Callable[Concatenate[Any, P], AsyncIterator[T]], doc: str
+) -> _Method[P, Generator[T, None, None]]:
+    """
+    The generator form of a ``list()``: items of the sync ``pages()``, one request per page.
+
+    ``list()`` takes the arguments of ``pages()``; stepping the async ``list()``
+    from another thread would cost a hand-over per item instead of per page.
+    """
+
+    def items(self: _Namespace, /, *args: P.args, **kwargs: P.kwargs) -> Generator[T, None, None]:
+        pages: Generator[Page[T], None, None] = getattr(self, "pages")(*args, **kwargs)  # noqa: B009  # pages() of the subclass
+        return _items(pages)
+
+    _mirror(items, method, _generator_of(method), doc)
+    return items
+
+
+def _items(pages: Generator[Page[T], None, None]) -> Generator[T, None, None]:
     with contextlib.closing(pages):  # closing the items closes the walk
         for page in pages:
             yield from page.data
@@ -78,6 +147,8 @@ def _pages_items(pages: Generator[Page[T], None, None]) -> Generator[T, None, No
 
 class _Namespace:
     __slots__ = ("_loop", "_owner")
+    #: The async client's attribute this namespace mirrors (``"orders"``...).
+    _name: ClassVar[str]
 
     def __init__(self, loop: LoopThread, owner: Client) -> None:
         self._loop = loop
@@ -86,15 +157,8 @@ class _Namespace:
     def __repr__(self) -> str:
         return f"<sync.{type(self).__name__} of {self._owner.base_url}>"
 
-    def _call(self, call: Callable[[_AsyncClient], Awaitable[T]]) -> T:
-        return self._loop.run(call)
-
-    def _listing(
-        self, open_: Callable[[_AsyncClient], AsyncGenerator[T, None]]
-    ) -> Generator[T, None, None]:
-        # Built on the loop thread, so argument errors raise here, before iterating.
-        agen = self._loop.run(lambda client: self._loop.adopt(open_(client)))
-        return self._drain(agen)
+    def _of(self, client: _AsyncClient) -> Any:
+        return getattr(client, self._name)
 
     def _drain(self, agen: AsyncGenerator[T, None]) -> Generator[T, None, None]:
         finished = False
@@ -125,15 +189,10 @@ class Orders(_Namespace):
     """
 
     __slots__ = ()
+    _name = "orders"
 
-    def pages(
-        self,
-        campaign_id: UUID | str,
-        *,
-        state: OrderState | str | None = None,
-        page_size: int | None = None,
-        resume_from: str | None = None,
-    ) -> Generator[Page[Order], None, None]:
+    pages = _iterating(
+        _async.Orders.pages,
         """
         Yield each page of a campaign's orders, fetching one page per step.
 
@@ -144,21 +203,10 @@ class Orders(_Namespace):
 
             with contextlib.closing(client.orders.pages(campaign_id)) as pages:
                 first = next(pages)
-        """
-        return self._listing(
-            lambda c: c.orders.pages(
-                campaign_id, state=state, page_size=page_size, resume_from=resume_from
-            )
-        )
-
-    def list(
-        self,
-        campaign_id: UUID | str,
-        *,
-        state: OrderState | str | None = None,
-        page_size: int | None = None,
-        resume_from: str | None = None,
-    ) -> Generator[Order, None, None]:
+        """,
+    )
+    list = _paged_items(
+        _async.Orders.list,
         """
         Yield every order of a campaign, fetching the next page only when needed.
 
@@ -170,11 +218,10 @@ class Orders(_Namespace):
             except SignalWireError as exc:
                 for order in client.orders.list(campaign_id, resume_from=exc.resume_from):
                     handle(order)
-        """
-        pages = self.pages(campaign_id, state=state, page_size=page_size, resume_from=resume_from)
-        return _pages_items(pages)
-
-    def get(self, order_id: UUID | str) -> Order:
+        """,
+    )
+    get = _blocking(
+        _async.Orders.get,
         """
         Fetch one order.
 
@@ -185,16 +232,10 @@ class Orders(_Namespace):
         Example::
 
             order = client.orders.get("3fa85f64-5717-4562-b3fc-2c963f66afa6")
-        """
-        return self._call(lambda c: c.orders.get(order_id))
-
-    def create(
-        self,
-        campaign_id: UUID | str,
-        numbers: Iterable[str],
-        *,
-        status_callback_url: str | None = None,
-    ) -> Order:
+        """,
+    )
+    create = _blocking(
+        _async.Orders.create,
         """
         Create an order assigning phone numbers (E.164) to a campaign.
 
@@ -205,20 +246,10 @@ class Orders(_Namespace):
         Example::
 
             order = client.orders.create(campaign_id, ["+15558675309"])
-        """
-        wanted = tuple(numbers)  # consumed here, not on the loop thread
-        return self._call(
-            lambda c: c.orders.create(campaign_id, wanted, status_callback_url=status_callback_url)
-        )
-
-    def list_many(
-        self,
-        campaign_ids: Iterable[UUID | str],
-        *,
-        state: OrderState | str | None = None,
-        concurrency: int = DEFAULT_BULK_CONCURRENCY,
-        page_size: int | None = None,
-    ) -> Generator[CampaignResult, None, None]:
+        """,
+    )
+    list_many = _iterating(
+        _async.Orders.list_many,
         """
         Fetch the orders of many campaigns concurrently; yield one result each.
 
@@ -230,22 +261,10 @@ class Orders(_Namespace):
             with contextlib.closing(client.orders.list_many(ids, concurrency=32)) as results:
                 for result in results:
                     print(result.campaign_id, len(result.orders), result.error)
-        """
-        ids = tuple(campaign_ids)  # consumed here, not on the loop thread
-        return self._listing(
-            lambda c: c.orders.list_many(
-                ids, state=state, concurrency=concurrency, page_size=page_size
-            )
-        )
-
-    def wait(
-        self,
-        order_id: UUID | str,
-        *,
-        timeout: float = 300.0,
-        poll_interval: float = 2.0,
-        max_poll_interval: float = 30.0,
-    ) -> Order:
+        """,
+    )
+    wait = _blocking(
+        _async.Orders.wait,
         """
         Poll an order until it is ``processed`` or ``failed``; return it (blocks meanwhile).
 
@@ -255,15 +274,8 @@ class Orders(_Namespace):
         Example::
 
             order = client.orders.wait(order.id, timeout=600)
-        """
-        return self._call(
-            lambda c: c.orders.wait(
-                order_id,
-                timeout=timeout,
-                poll_interval=poll_interval,
-                max_poll_interval=max_poll_interval,
-            )
-        )
+        """,
+    )
 
 
 class Numbers(_Namespace):
@@ -277,15 +289,10 @@ class Numbers(_Namespace):
     """
 
     __slots__ = ()
+    _name = "numbers"
 
-    def pages(
-        self,
-        campaign_id: UUID | str,
-        *,
-        state: AssignmentState | str | None = None,
-        page_size: int | None = None,
-        resume_from: str | None = None,
-    ) -> Generator[Page[AssignedNumber], None, None]:
+    pages = _iterating(
+        _async.Numbers.pages,
         """
         Yield each page of a campaign's number assignments.
 
@@ -293,32 +300,20 @@ class Numbers(_Namespace):
 
             for page in client.numbers.pages(campaign_id):
                 print(len(page.data))
-        """
-        return self._listing(
-            lambda c: c.numbers.pages(
-                campaign_id, state=state, page_size=page_size, resume_from=resume_from
-            )
-        )
-
-    def list(
-        self,
-        campaign_id: UUID | str,
-        *,
-        state: AssignmentState | str | None = None,
-        page_size: int | None = None,
-        resume_from: str | None = None,
-    ) -> Generator[AssignedNumber, None, None]:
+        """,
+    )
+    list = _paged_items(
+        _async.Numbers.list,
         """
         Yield every number assignment of a campaign.
 
         Example::
 
             completed = list(client.numbers.list(campaign_id, state="completed"))
-        """
-        pages = self.pages(campaign_id, state=state, page_size=page_size, resume_from=resume_from)
-        return _pages_items(pages)
-
-    def delete(self, assignment_id: UUID | str) -> None:
+        """,
+    )
+    delete = _blocking(
+        _async.Numbers.delete,
         """
         Remove a phone number from its campaign.
 
@@ -328,8 +323,8 @@ class Numbers(_Namespace):
         Example::
 
             client.numbers.delete(assignment.id)
-        """
-        self._call(lambda c: c.numbers.delete(assignment_id))
+        """,
+    )
 
 
 class Campaigns(_Namespace):
@@ -342,26 +337,20 @@ class Campaigns(_Namespace):
     """
 
     __slots__ = ()
+    _name = "campaigns"
 
-    def get(self, campaign_id: UUID | str) -> Campaign:
+    get = _blocking(
+        _async.Campaigns.get,
         """
         Fetch one campaign.
 
         Example::
 
             campaign = client.campaigns.get(campaign_id)
-        """
-        return self._call(lambda c: c.campaigns.get(campaign_id))
-
-    def pages(
-        self,
-        brand_id: UUID | str,
-        *,
-        name: str | None = None,
-        state: CampaignState | str | None = None,
-        page_size: int | None = None,
-        resume_from: str | None = None,
-    ) -> Generator[Page[Campaign], None, None]:
+        """,
+    )
+    pages = _iterating(
+        _async.Campaigns.pages,
         """
         Yield each page of a brand's campaigns.
 
@@ -369,22 +358,10 @@ class Campaigns(_Namespace):
 
             for page in client.campaigns.pages(brand_id):
                 print(len(page.data))
-        """
-        return self._listing(
-            lambda c: c.campaigns.pages(
-                brand_id, name=name, state=state, page_size=page_size, resume_from=resume_from
-            )
-        )
-
-    def list(
-        self,
-        brand_id: UUID | str,
-        *,
-        name: str | None = None,
-        state: CampaignState | str | None = None,
-        page_size: int | None = None,
-        resume_from: str | None = None,
-    ) -> Generator[Campaign, None, None]:
+        """,
+    )
+    list = _paged_items(
+        _async.Campaigns.list,
         """
         Yield every campaign of a brand.
 
@@ -392,29 +369,18 @@ class Campaigns(_Namespace):
 
             for campaign in client.campaigns.list(brand_id, state="active"):
                 print(campaign.name)
-        """
-        pages = self.pages(
-            brand_id, name=name, state=state, page_size=page_size, resume_from=resume_from
-        )
-        return _pages_items(pages)
-
-    def list_all(
-        self,
-        *,
-        name: str | None = None,
-        state: CampaignState | str | None = None,
-        page_size: int | None = None,
-    ) -> Generator[Campaign, None, None]:
+        """,
+    )
+    list_all = _iterating(
+        _async.Campaigns.list_all,
         """
         Yield every campaign of every brand of the project.
 
         Example::
 
             ids = [campaign.id for campaign in client.campaigns.list_all()]
-        """
-        return self._listing(
-            lambda c: c.campaigns.list_all(name=name, state=state, page_size=page_size)
-        )
+        """,
+    )
 
 
 class Brands(_Namespace):
@@ -428,25 +394,20 @@ class Brands(_Namespace):
     """
 
     __slots__ = ()
+    _name = "brands"
 
-    def get(self, brand_id: UUID | str) -> Brand:
+    get = _blocking(
+        _async.Brands.get,
         """
         Fetch one brand.
 
         Example::
 
             brand = client.brands.get(brand_id)
-        """
-        return self._call(lambda c: c.brands.get(brand_id))
-
-    def pages(
-        self,
-        *,
-        name: str | None = None,
-        state: BrandState | str | None = None,
-        page_size: int | None = None,
-        resume_from: str | None = None,
-    ) -> Generator[Page[Brand], None, None]:
+        """,
+    )
+    pages = _iterating(
+        _async.Brands.pages,
         """
         Yield each page of the project's brands.
 
@@ -454,30 +415,18 @@ class Brands(_Namespace):
 
             for page in client.brands.pages(state="completed"):
                 print(len(page.data))
-        """
-        return self._listing(
-            lambda c: c.brands.pages(
-                name=name, state=state, page_size=page_size, resume_from=resume_from
-            )
-        )
-
-    def list(
-        self,
-        *,
-        name: str | None = None,
-        state: BrandState | str | None = None,
-        page_size: int | None = None,
-        resume_from: str | None = None,
-    ) -> Generator[Brand, None, None]:
+        """,
+    )
+    list = _paged_items(
+        _async.Brands.list,
         """
         Yield every brand of the project.
 
         Example::
 
             names = [brand.name for brand in client.brands.list(name="Acme")]
-        """
-        pages = self.pages(name=name, state=state, page_size=page_size, resume_from=resume_from)
-        return _pages_items(pages)
+        """,
+    )
 
 
 class Client:
@@ -500,14 +449,13 @@ class Client:
     client's own loop thread) a call raises ``RuntimeError`` instead of
     deadlocking.
 
-    No thread starts until the first call, which also builds the async
-    client inside the new loop; ``close()`` it (or use ``with``) so that the
-    session is closed and the thread joined.
+    The async client is built at once, so bad arguments raise here; no
+    thread starts until the first call. ``close()`` the client (or use
+    ``with``) so that the session is closed and the thread joined.
 
     Raises:
-        ConfigurationError: Credentials or space missing or malformed (at once).
-        TypeError, ValueError: A bad limit such as ``max_concurrency=0``, on
-            the first call (when the async client is built).
+        ConfigurationError: Credentials or space missing or malformed.
+        TypeError, ValueError: A bad argument such as ``max_concurrency=0``.
 
     Example::
 
@@ -536,20 +484,10 @@ class Client:
         trace_configs: Sequence[aiohttp.TraceConfig] = (),
         env: Mapping[str, str] | None = None,
     ) -> None:
-        # One snapshot, so the settings checked now are those the async client uses later.
-        environ = dict(os.environ if env is None else env)
-        # Settings are resolved now, so that missing credentials fail here as
-        # with the async client; the async client itself is built on first use.
-        self._settings: Settings = settings_from_env(
-            environ,
-            space=space,
-            project_id=project_id,
-            api_token=api_token,
-            base_url=base_url,
-            allow_insecure_http=allow_insecure_http,
-        )
-        make_client = functools.partial(
-            _AsyncClient,
+        # Hand-copied, not forwarded: a ParamSpec cannot drop ``session``.
+        # Built here, in the caller's thread: nothing in it binds to a loop
+        # until ``async with`` opens it on the loop thread.
+        client = _AsyncClient(
             space,
             project_id,
             api_token,
@@ -563,14 +501,16 @@ class Client:
             adaptive_concurrency=adaptive_concurrency,
             hooks=hooks,
             trace_configs=tuple(trace_configs),
-            env=environ,
+            env=env,
         )
-        self._loop = LoopThread(make_client)
-        # Not __del__: a finalizer that holds only the loop thread, never the client.
+        self._repr = "<sync." + repr(client).removeprefix("<")
+        self._base_url = client.base_url
+        self._loop = LoopThread(client)
+        # Not __del__: a finalizer that holds only the loop thread, never this client.
         self._finalizer = weakref.finalize(self, self._loop.abandon)
 
     def __repr__(self) -> str:
-        return f"<sync.Client base_url={self.base_url!r} project_id={self._settings.project_id!r}>"
+        return self._repr
 
     def __enter__(self) -> Self:
         return self
@@ -610,7 +550,7 @@ class Client:
 
             print(client.base_url)
         """
-        return self._settings.base_url
+        return self._base_url
 
     @property
     def orders(self) -> Orders:

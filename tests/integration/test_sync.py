@@ -301,15 +301,32 @@ class TestErrors:
 
         assert 0 == server.count()
 
-    def test_bad_limit_raises_on_first_use_and_leaves_no_thread(self, server: FakeServer) -> None:
-        """A bad max_concurrency raises the async client's ValueError on first use."""
+    def test_bad_limit_raises_in_the_constructor_and_starts_no_thread(
+        self, server: FakeServer
+    ) -> None:
+        """A bad max_concurrency raises the async client's ValueError at construction."""
         before = threading.active_count()
-        with Client(env=server.env, max_concurrency=0) as client:
-            with pytest.raises(ValueError, match="max_concurrency"):
-                client.brands.get(UNKNOWN_ID)
-            running = threading.active_count()
 
-        assert (before, before) == (running, threading.active_count())
+        with pytest.raises(ValueError, match="max_concurrency"):
+            Client(env=server.env, max_concurrency=0)
+
+        assert before == threading.active_count()
+        assert 0 == server.count()
+
+    @pytest.mark.parametrize(
+        "arguments",
+        [{"max_concurrency": 0}, {"timeout": -1.0}, {"requests_per_second": 0.0}],
+        ids=["max_concurrency", "timeout", "requests_per_second"],
+    )
+    def test_bad_arguments_fail_as_in_the_async_client(self, arguments: dict[str, Any]) -> None:
+        """Each bad argument raises in the constructor exactly what the async client raises."""
+        with pytest.raises(ValueError) as expected:
+            signalwire_orders.Client(env=SPACE_ENV, **arguments)
+
+        with pytest.raises(ValueError) as actual:
+            Client(env=SPACE_ENV, **arguments)
+
+        assert str(expected.value) == str(actual.value)
 
     def test_a_failed_walk_can_resume(
         self, client: Client, server: FakeServer, campaign_id: str

@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import contextlib
 import os
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Generator
 from datetime import datetime
 from uuid import UUID
 
 import aiohttp
 
 import signalwire_orders
+import signalwire_orders.sync
 from signalwire_orders import (
     APIConnectionError,
     APIErrorItem,
@@ -234,3 +235,24 @@ async def errors(client: Client) -> None:
     except ConfigurationError as exc:
         message: str = str(exc)
         use(message)
+
+
+def blocking(client: signalwire_orders.sync.Client) -> None:
+    """The sync client: the async methods' parameters, blocking results and generators."""
+    order: Order = client.orders.get(CAMPAIGN)
+    created: Order = client.orders.create(CAMPAIGN, ["+15558675309"], status_callback_url=None)
+    waited: Order = client.orders.wait(created.id, timeout=600, poll_interval=1.0)
+    orders: Generator[Order, None, None] = client.orders.list(CAMPAIGN, state="pending")
+    pages: Generator[Page[Order], None, None] = client.orders.pages(CAMPAIGN, page_size=50)
+    results: Generator[CampaignResult, None, None] = client.orders.list_many([CAMPAIGN])
+    numbers: Generator[AssignedNumber, None, None] = client.numbers.list(CAMPAIGN)
+    deleted: None = client.numbers.delete(CAMPAIGN)
+    campaigns: Generator[Campaign, None, None] = client.campaigns.list_all(state="active")
+    brand: Brand = client.brands.get(CAMPAIGN)
+    stats: Stats = client.stats
+    use(order, waited, orders, pages, results, numbers, deleted, campaigns, brand, stats)
+    # What the forwarding must keep refusing (warn_unused_ignores fails if it stops):
+    client.orders.get(42)  # type: ignore[arg-type]
+    client.orders.wait(CAMPAIGN, timeout="soon")  # type: ignore[arg-type]
+    client.orders.list(CAMPAIGN, colour="red")  # type: ignore[call-arg]
+    signalwire_orders.sync.Client(session=None)  # type: ignore[call-arg]
