@@ -3,23 +3,24 @@ JSON <-> models: the one private cattrs converter and the body decoders.
 
 Decoding is strict about types (a number where a string belongs is a
 ``ResponseError``, never silently ``str()``-ed) and lenient about growth
-(unknown fields land in ``extra``, unknown states are kept). orjson is used
-when it is installed.
+(unknown fields land in ``extra``, unknown states are kept). msgspec is the one
+JSON library, for decoding and encoding; pages of orders take its one-pass
+typed path (``_order_codec``), everything else this converter, the reference.
 """
 
 from __future__ import annotations
 
 import enum
-import json
 import types
 import typing
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from typing import Any, Final, TypeVar, cast
-from uuid import UUID, SafeUUID
+from uuid import UUID
 
 import attrs
 import cattrs
+import msgspec
 from cattrs.gen import make_dict_structure_fn, override
 
 from ._errors import ResponseError
@@ -37,14 +38,7 @@ from ._models import (
     OrderState,
     Page,
 )
-from ._order_codec import GIVE_UP, build_order, order_page, parse_time
-
-try:  # optional speed-up: pip install 'signalwire-orders[speed]'
-    import orjson as _orjson
-except ImportError:  # pragma: no cover - exercised when orjson is absent
-    HAVE_ORJSON = False
-else:
-    HAVE_ORJSON = True
+from ._order_codec import order_page, parse_time
 
 __all__ = ["decode", "decode_page", "dumps", "loads", "snippet"]
 
@@ -55,18 +49,25 @@ SNIPPET_CHARS: Final = 200
 _REASON_CHARS: Final = 300
 
 
+_BOM: Final = b"\xef\xbb\xbf"
+_decode: Final = msgspec.json.decode
+_encode: Final = msgspec.json.encode
+
+
 def loads(body: bytes) -> Any:
-    """Parse a JSON document from bytes (orjson when available)."""
-    if HAVE_ORJSON:
-        return _orjson.loads(body)
-    return json.loads(body)
+    """
+    Parse a JSON document from bytes; a leading UTF-8 byte order mark is ignored.
+
+    Raises:
+        ValueError: Not JSON (``msgspec.DecodeError`` is one).
+    """
+    # RFC 8259 section 8.1: a parser may ignore a BOM rather than fail on it.
+    return _decode(body[3:] if body.startswith(_BOM) else body)
 
 
 def dumps(obj: Any) -> bytes:
     """Serialise a JSON document to compact UTF-8 bytes."""
-    if HAVE_ORJSON:
-        return _orjson.dumps(obj)
-    return json.dumps(obj, separators=(",", ":"), ensure_ascii=False).encode()
+    return _encode(obj)
 
 
 def snippet(body: bytes, limit: int = SNIPPET_CHARS) -> str:
@@ -88,25 +89,10 @@ def _expect(kind: type[T]) -> Callable[[Any, Any], T]:
     return structure
 
 
-_new_object: Final = object.__new__
-_set_uuid_int: Final = UUID.__dict__["int"].__set__
-_set_uuid_safe: Final = UUID.__dict__["is_safe"].__set__
-_UUID_SAFETY_UNKNOWN: Final = SafeUUID.unknown  # enum attribute access is slow on 3.11
-
-
 def _uuid(value: Any, _: Any) -> UUID:
     if type(value) is not str:
         msg = f"expected a UUID string, got {type(value).__name__}"
         raise TypeError(msg)
-    # Hot path (one per item): UUID(value) strips "urn:uuid:", braces and
-    # dashes, then parses 32 hex digits as one int. Do exactly that for the
-    # common form and set UUID's two slots directly: 2x faster, same result.
-    digits = value.replace("-", "")
-    if len(digits) == 32:  # noqa: PLR2004
-        uuid = _new_object(UUID)
-        _set_uuid_int(uuid, int(digits, 16))  # 32 hex digits always fit 128 bits
-        _set_uuid_safe(uuid, _UUID_SAFETY_UNKNOWN)
-        return uuid
     return UUID(value)
 
 
@@ -197,34 +183,7 @@ def _make_converter() -> cattrs.Converter:
     )
     for model in (Order, AssignedPhoneNumber, AssignedNumber, Brand, Campaign, StatusEvent):
         conv.register_structure_hook(model, _keeping_extra(model, conv))
-    # Orders are the hot path (millions per bulk run): a hand-specialised hook,
-    # proved equal to the generated one above by tests/unit/test_codec.py.
-    conv.register_structure_hook(Order, _order_hook(conv.get_structure_hook(Order)))
     return conv
-
-
-def _order_hook(generic: Callable[[Any, Any], Order]) -> Callable[[Any, Any], Order]:
-    known = frozenset(a.name for a in attrs.fields(Order)) - {"extra"}
-
-    def structure(value: Any, _: Any) -> Order:
-        # One call per order instead of one per field (see benchmarks/); anything
-        # unusual takes the generic path, which also words the error.
-        if type(value) is dict and value.keys() <= known:
-            get = value.get
-            try:
-                return build_order(
-                    _uuid(value["id"], UUID),
-                    get("state"),
-                    get("processed_at"),
-                    get("created_at"),
-                    get("updated_at"),
-                    get("status_callback_url"),
-                )
-            except GIVE_UP:
-                pass
-        return generic(value, Order)
-
-    return structure
 
 
 def _object(model: type[T], base: Callable[[Any, Any], T]) -> Callable[[Any, Any], T]:
@@ -270,7 +229,7 @@ def _fail(where: str, status: int | None, body: bytes, reason: str) -> ResponseE
 def _load_object(body: bytes, where: str, status: int | None) -> dict[str, Any]:
     try:
         doc = loads(body)
-    except ValueError as exc:  # JSONDecodeError and UnicodeDecodeError both are
+    except ValueError as exc:  # msgspec.DecodeError is one
         raise _fail(where, status, body, f"not JSON ({exc})") from exc
     if type(doc) is not dict:
         raise _fail(where, status, body, f"expected a JSON object, got {type(doc).__name__}")
@@ -322,7 +281,7 @@ def decode_page(model: type[T], body: bytes, *, where: str, status: int | None =
 
 
 def _order_page(body: bytes) -> Page[Order] | None:
-    # The whole page in one pass when msgspec is installed; None: take the generic path.
+    # The whole page in one pass; None: take the generic path.
     parsed = order_page(body)
     if parsed is None:
         return None

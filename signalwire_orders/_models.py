@@ -56,9 +56,12 @@ class _KeepsExtra:
     ``extra`` is a `types.MappingProxyType`, which pickle and `copy.deepcopy`
     refuse, so a model reduces to its ``__init__`` arguments with ``extra`` as
     a plain dict, made read-only again on the way back.
+
+    It also holds the models' ``__weakref__`` slot, so that each model's own
+    slots are exactly its fields (what ``_order_codec._Draft`` relies on).
     """
 
-    __slots__ = ()
+    __slots__ = ("__weakref__",)
 
     def __reduce__(self) -> tuple[Any, ...]:
         model = cast("type[attrs.AttrsInstance]", type(self))

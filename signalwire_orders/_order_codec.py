@@ -1,41 +1,28 @@
 """
-The hot path: orders decoded without per-field dispatch.
+The hot path: a page of orders decoded in one msgspec pass.
 
-A bulk run decodes millions of orders, so the common shape of one skips
-cattrs' per-field hooks: `build_order` fills an `Order`'s slots straight from
-its wire fields, and with msgspec installed (``pip install
-'signalwire-orders[speed]'``) `order_page` parses a whole page of them in C,
-ids, states and times included. Both take only the common shape: for anything
-else (an unknown field, a time without an offset, a value of the wrong type)
-they raise or return ``None``, and the caller takes the generic cattrs path,
-which is the reference. ``tests/unit/test_codec_fast_path.py`` proves that
-the paths agree.
+A bulk run decodes millions of orders. `order_page` parses a whole page of
+them in C, ids, states and times included, then fills each `Order`'s slots
+without a Python call per field. It takes only the common shape of a page:
+for anything else (an unknown field, a time without an offset, a value of
+the wrong type, not JSON at all) it returns ``None`` and the caller takes the
+generic cattrs path, which is the reference. ``tests/unit/test_codec_fast_path.py``
+proves that the two paths agree, for any input.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from datetime import datetime, timedelta
-from typing import Annotated, Any, Final, cast
+from typing import Annotated, Any, Final
 from uuid import UUID
 
 import attrs
+import msgspec
 
-from ._models import Order, OrderState
+from ._models import Order, OrderState, _KeepsExtra
 
-try:  # optional speed-up: pip install 'signalwire-orders[speed]'
-    import msgspec
-except ImportError:  # pragma: no cover - exercised when msgspec is absent
-    HAVE_MSGSPEC = False
-else:
-    HAVE_MSGSPEC = True
+__all__ = ["FILLS_BY_CLASS_ASSIGNMENT", "order_page", "parse_time"]
 
-__all__ = ["GIVE_UP", "HAVE_MSGSPEC", "build_order", "order_page", "parse_time"]
-
-# What the fast paths raise on an uncommon order: the caller then takes the generic path.
-GIVE_UP: Final = (ValueError, TypeError, KeyError)
-
-_STATES: Final[Mapping[str, OrderState]] = {state.value: state for state in OrderState}
 _NO_EXTRA: Final = attrs.fields(Order).extra.default
 _new: Final = object.__new__
 _fromisoformat: Final = datetime.fromisoformat
@@ -43,23 +30,46 @@ _MICROSECOND: Final = timedelta(microseconds=1)
 _SHORTEST_TO_ROUND: Final = len("20240101T000000.1234567")  # a seventh fraction digit
 
 
-class _Draft(Order):
+class _Draft(_KeepsExtra):
     """
-    An `Order` being built: the same slots, but writable.
+    An `Order` being built: the same slots, but writable, and no subclass of Order.
 
     Order is frozen, so outside ``__init__`` its slots can only be filled
-    through descriptor calls, which made up a fifth of the instructions of
-    decoding a page. A draft's slots are filled by plain attribute stores, then
-    the draft becomes an Order by ``__class__`` assignment, which CPython allows
-    because it adds no slot: the two layouts are the same by construction.
-    Order has no validators, converters or ``__attrs_post_init__`` (a test pins
-    that), so skipping ``__init__`` skips nothing.
+    through a descriptor call each (``object.__setattr__``), which made up a
+    fifth of the instructions of decoding a page. A draft's slots are filled
+    by plain attribute stores, then the draft becomes an Order by
+    ``__class__`` assignment.
+
+    This is a CPython rule, pinned by tests: ``__class__`` may change between
+    two heap types whose instances have the same layout, that is the same
+    base (`_KeepsExtra`, which holds ``__weakref__`` for both) and the same
+    slot names in the same place. The draft is a sibling of Order, not a
+    subclass, so ``Order.__subclasses__()`` stays empty (cattrs'
+    ``include_subclasses`` works on Order) and nothing outside this module
+    ever sees a draft. Order has no validators, converters or
+    ``__attrs_post_init__`` (a test pins that too), so skipping ``__init__``
+    skips nothing. Where the assignment is refused (another Python, or a
+    change of layout), `FILLS_BY_CLASS_ASSIGNMENT` is false and orders are
+    built by ``Order(...)`` instead: slower, same result.
     """
 
-    __slots__ = ()
+    __slots__ = tuple(name for name in Order.__slots__ if name != "__weakref__")
     # Both object's own, so CPython stores slots directly, with no Python-level call.
     __setattr__ = object.__setattr__
     __delattr__ = object.__delattr__
+
+
+def _can_assign_class() -> bool:
+    draft: Any = _new(_Draft)
+    try:
+        draft.__class__ = Order
+    except TypeError:  # pragma: no cover - CPython allows it (tests/unit/test_codec_fast_path.py)
+        return False
+    return True
+
+
+#: Whether orders are built through `_Draft` (CPython) or through ``Order(...)``.
+FILLS_BY_CLASS_ASSIGNMENT: Final = _can_assign_class()
 
 
 def parse_time(text: str) -> datetime:
@@ -93,82 +103,44 @@ def parse_time(text: str) -> datetime:
     return moment
 
 
-def _aware(text: Any) -> datetime:
-    moment = parse_time(text)  # TypeError for a non-string
-    if moment.tzinfo is None:
-        msg = "no UTC offset"  # the generic path decides what that means
-        raise ValueError(msg)
-    return moment
+# An RFC 3339 time with an offset: msgspec rejects a naive one, and the
+# generic path (which reads it as UTC) takes the page.
+_Aware = Annotated[datetime, msgspec.Meta(tz=True)]
 
 
-def build_order(  # noqa: PLR0917  # one per wire field, positional on the hot path
-    order_id: UUID,
-    state: Any,
-    processed_at: Any,
-    created_at: Any,
-    updated_at: Any,
-    status_callback_url: Any,
-) -> Order:
-    """
-    Build an `Order` from its wire fields: a known state, RFC 3339 times with offsets.
-
-    Raises:
-        ValueError, TypeError, KeyError: The fields are not the common shape;
-            decode them on the generic path instead.
-    """
-    if status_callback_url is not None and type(status_callback_url) is not str:
-        msg = "status_callback_url is not a string"
-        raise TypeError(msg)
-    order: Any = _new(_Draft)
-    order.id = order_id
-    order.state = None if state is None else _STATES[state]
-    order.processed_at = None if processed_at is None else _aware(processed_at)
-    order.created_at = None if created_at is None else _aware(created_at)
-    order.updated_at = None if updated_at is None else _aware(updated_at)
-    order.status_callback_url = status_callback_url
-    order.extra = _NO_EXTRA
-    order.__class__ = Order
-    return cast("Order", order)
+class _WireOrder(msgspec.Struct, forbid_unknown_fields=True, gc=False):
+    # Parsed in C: the id as a UUID, the state as an OrderState (unknown
+    # values through its _missing_, as on the generic path), the times aware.
+    id: UUID
+    state: OrderState | None = None
+    processed_at: _Aware | None = None
+    created_at: _Aware | None = None
+    updated_at: _Aware | None = None
+    status_callback_url: str | None = None
 
 
-if HAVE_MSGSPEC:
-    # An RFC 3339 time with an offset: msgspec rejects a naive one, and the
-    # generic path (which reads it as UTC) takes the page.
-    _Aware = Annotated[datetime, msgspec.Meta(tz=True)]
+class _WirePage(msgspec.Struct, gc=False):
+    links: Any
+    data: list[_WireOrder]
 
-    class _WireOrder(msgspec.Struct, forbid_unknown_fields=True, gc=False):
-        # Parsed in C: the id as a UUID, the state as an OrderState (unknown
-        # values through its _missing_, as on the generic path), the times aware.
-        id: UUID
-        state: OrderState | None = None
-        processed_at: _Aware | None = None
-        created_at: _Aware | None = None
-        updated_at: _Aware | None = None
-        status_callback_url: str | None = None
 
-    class _WirePage(msgspec.Struct, gc=False):
-        links: Any
-        data: list[_WireOrder]
-
-    _PAGE_DECODER: Final = msgspec.json.Decoder(_WirePage)
-    # ValueError: msgspec raises UnicodeDecodeError for bad UTF-8 in a key of Any.
-    _MSGSPEC_ERRORS: Final = (msgspec.DecodeError, *GIVE_UP)
+_PAGE_DECODER: Final = msgspec.json.Decoder(_WirePage)
 
 
 def order_page(body: bytes) -> tuple[Any, tuple[Order, ...]] | None:
     """
     Parse a page of orders in one pass: ``(links as parsed JSON, orders)``.
 
-    Returns ``None`` when msgspec is not installed or the page is not the
-    common shape (an unknown field, a bad value, not JSON at all): decode it
-    on the generic path then, which also words the error.
+    Returns ``None`` when the page is not the common shape (an unknown field,
+    a bad value, not JSON at all): decode it on the generic path then, which
+    also words the error.
     """
-    if not HAVE_MSGSPEC:
-        return None
     try:
         page = _PAGE_DECODER.decode(body)
-    except _MSGSPEC_ERRORS:
+    except ValueError:  # msgspec.DecodeError and UnicodeDecodeError both are
         return None
+    if not FILLS_BY_CLASS_ASSIGNMENT:  # pragma: no cover - see _Draft
+        return page.links, tuple([_construct(wire) for wire in page.data])
     # Every value is parsed and checked: only the slots are left to fill, inline
     # (a function call per order would add 4% to the page's instructions).
     orders: list[Order] = []
@@ -185,3 +157,14 @@ def order_page(body: bytes) -> tuple[Any, tuple[Order, ...]] | None:
         order.__class__ = Order
         append(order)
     return page.links, tuple(orders)
+
+
+def _construct(wire: _WireOrder) -> Order:  # pragma: no cover - see _Draft
+    return Order(
+        id=wire.id,
+        state=wire.state,
+        processed_at=wire.processed_at,
+        created_at=wire.created_at,
+        updated_at=wire.updated_at,
+        status_callback_url=wire.status_callback_url,
+    )

@@ -122,7 +122,7 @@ _LONG_TEXT = st.builds(lambda t, n: (t or "x") * n, _TEXT, st.integers(0, 2_500)
 _JSON_SCALARS = (
     st.none()
     | st.booleans()
-    | st.integers(-(2**63), 2**63 - 1)  # orjson reads bigger integers as floats
+    | st.integers(-(2**63), 2**63 - 1)
     | st.floats(allow_nan=False, allow_infinity=False)
     | _TEXT
 )
