@@ -8,6 +8,7 @@ space from ``SIGNALWIRE_SPACE`` (aliases ``SIGNALWIRE_SPACE_URL`` and
 
 from __future__ import annotations
 
+import base64
 import ipaddress
 from collections.abc import Mapping
 from typing import Final
@@ -49,6 +50,17 @@ class Settings:
     def origin(self) -> tuple[str, str, int]:
         """The (scheme, host, port) that credentials may be sent to."""
         return origin_of(self.base_url)
+
+    @property
+    def secrets(self) -> tuple[str, ...]:
+        """
+        The token and the forms it travels in (the Basic credentials), longest first.
+
+        What no error, log line or repr may show (SPEC section 4).
+        """
+        basic = base64.b64encode(f"{self.project_id}:{self.api_token}".encode()).decode()
+        token_alone = base64.b64encode(self.api_token.encode()).decode()
+        return tuple(sorted({basic, token_alone, self.api_token}, key=len, reverse=True))
 
     @property
     def api_root(self) -> str:

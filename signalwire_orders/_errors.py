@@ -3,7 +3,7 @@ The exception tree: the class says whose fault it is.
 
 * SignalWireError
   * ConfigurationError     settings missing or malformed (yours)
-  * APIConnectionError     no usable answer: refused, reset, DNS, truncated body (the network's)
+  * APIConnectionError     no usable answer: refused, reset, DNS, TLS, cut short (the network's)
     * APITimeoutError      connect or read timeout
     * OutcomeUnknownError  a POST was sent but its answer was lost: it may have been processed
   * APIStatusError         a non-2xx answer; .status .method .url .errors .body_snippet
@@ -21,7 +21,7 @@ carry on where it stopped (SPEC section 4).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 import attrs
@@ -43,6 +43,7 @@ __all__ = [
     "ServerError",
     "SignalWireError",
     "UnprocessableEntityError",
+    "redact",
 ]
 
 _SCOPES_HINT = (
@@ -120,8 +121,15 @@ class APIConnectionError(SignalWireError):
             print(exc.method, exc.url)
     """
 
-    def __init__(
-        self, message: str, *, method: str, url: str, attempts: int = 1, sent: bool = True
+    def __init__(  # keyword-only attributes, each documented
+        self,
+        message: str,
+        *,
+        method: str,
+        url: str,
+        attempts: int = 1,
+        sent: bool = True,
+        retryable: bool = True,
     ) -> None:
         super().__init__(message)
         self.method = method
@@ -129,6 +137,9 @@ class APIConnectionError(SignalWireError):
         self.attempts = attempts
         #: Whether the request may have reached the server (False: refused before sending).
         self.sent = sent
+        #: Whether trying again could help (False: a host name that does not resolve,
+        #: a certificate that fails verification, TLS spoken to a plain-HTTP port).
+        self.retryable = retryable
 
 
 class APITimeoutError(APIConnectionError):
@@ -320,3 +331,50 @@ class PaginationError(SignalWireError):
         except PaginationError as exc:
             print("stopped at", exc.resume_from)
     """
+
+
+_MASK = "***"
+
+
+def _masked(value: Any, secrets: Sequence[str]) -> Any:
+    if isinstance(value, str):
+        for secret in secrets:
+            value = value.replace(secret, _MASK)
+        return value
+    if isinstance(value, APIErrorItem):
+        return attrs.evolve(
+            value,
+            **{
+                f.name: _masked(getattr(value, f.name), secrets) for f in attrs.fields(APIErrorItem)
+            },
+        )
+    if isinstance(value, tuple):
+        return tuple(_masked(item, secrets) for item in value)
+    return value
+
+
+def _chain(exc: BaseException) -> Iterable[BaseException]:
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        yield current
+        current = current.__cause__ or current.__context__
+
+
+def redact(exc: BaseException, secrets: Sequence[str]) -> None:
+    """
+    Mask every secret in ``exc`` and the exceptions it was raised from, in place.
+
+    Messages, string attributes (``body_snippet``, ``url``...) and error items
+    are rewritten, so that a server or proxy echoing the request headers into
+    its answer cannot put the credentials into an error (SPEC section 4).
+    """
+    if not secrets:
+        return
+    for error in _chain(exc):
+        error.args = _masked(error.args, secrets)
+        for name, value in list(getattr(error, "__dict__", {}).items()):
+            masked = _masked(value, secrets)
+            if masked != value:
+                setattr(error, name, masked)

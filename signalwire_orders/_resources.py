@@ -19,7 +19,7 @@ from ._bulk import stream_bounded
 from ._codec import decode, decode_page
 from ._config import Settings
 from ._engine import LOG, Engine
-from ._errors import NotFoundError, PaginationError, SignalWireError
+from ._errors import NotFoundError, PaginationError, SignalWireError, redact
 from ._models import (
     AssignedNumber,
     AssignmentState,
@@ -53,20 +53,28 @@ def _state(value: str | None, name: str = "state") -> str | None:
 
 
 class _Resource:
-    __slots__ = ("_engine", "_root", "_settings")
+    __slots__ = ("_engine", "_root", "_secrets", "_settings")
 
     def __init__(self, engine: Engine, settings: Settings) -> None:
         self._engine = engine
         self._settings = settings
         self._root = settings.api_root
+        # Masked in every error before it leaves: a proxy may echo the headers.
+        self._secrets = settings.secrets
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} of {self._settings.base_url}>"
 
     async def _get(self, model: type[T], path: str) -> T:
-        url = self._root + path
-        response = await self._engine.request("GET", url)
-        return decode(model, response.body, where=url, status=response.status)
+        return await self._send(model, "GET", self._root + path)
+
+    async def _send(self, model: type[T], method: str, url: str, body: object = None) -> T:
+        try:
+            response = await self._engine.request(method, url, json=body)
+            return decode(model, response.body, where=url, status=response.status)
+        except SignalWireError as exc:
+            redact(exc, self._secrets)
+            raise
 
     async def _walk(
         self, model: type[T], path: str, query: str, resume_from: str | None
@@ -83,6 +91,7 @@ class _Resource:
                 response = await self._engine.request("GET", url)
                 page = decode_page(model, response.body, where=url, status=response.status)
             except SignalWireError as exc:
+                redact(exc, self._secrets)
                 exc.resume_from = url  # the page to fetch again to carry on
                 raise
             link = page.links.next
@@ -215,9 +224,7 @@ class Orders(_Resource):
         body: dict[str, object] = {"phone_numbers": phone_numbers(numbers)}
         if status_callback_url is not None:
             body["status_callback_url"] = status_callback_url
-        url = self._root + path
-        response = await self._engine.request("POST", url, json=body)
-        return decode(Order, response.body, where=url, status=response.status)
+        return await self._send(Order, "POST", self._root + path, body)
 
     async def list_many(
         self,
@@ -376,10 +383,14 @@ class Numbers(_Resource):
             await self._engine.request("DELETE", url)
         except NotFoundError as exc:
             if exc.attempts == 1:
+                redact(exc, self._secrets)
                 raise
             # An earlier attempt reached the server and did the delete before
             # its answer was lost: what the caller asked for is done.
             LOG.info("DELETE %s: 404 on attempt %d, already deleted", url, exc.attempts)
+        except SignalWireError as exc:
+            redact(exc, self._secrets)
+            raise
 
 
 class Campaigns(_Resource):

@@ -87,6 +87,8 @@ def should_retry(method: str, exc: BaseException) -> bool:
         return False
     idempotent = method.upper() in _IDEMPOTENT
     if isinstance(exc, APIConnectionError):
+        if not exc.retryable:  # SPEC section 4: no retry mends DNS or TLS settings
+            return False
         # A request refused before it was sent cannot have been processed.
         return idempotent or not exc.sent
     if isinstance(exc, APIStatusError):

@@ -34,6 +34,10 @@ __all__ = ["DEFAULT_MAX_BODY_SIZE", "Transport"]
 
 DEFAULT_MAX_BODY_SIZE: Final = 16 * 1024 * 1024
 _READ_CHUNK: Final = 64 * 1024
+# What OpenSSL reports when the other end answers a ClientHello in plain text.
+_PLAIN_HTTP_REASONS: Final = frozenset(
+    {"WRONG_VERSION_NUMBER", "HTTP_REQUEST", "PACKET_LENGTH_TOO_LONG", "UNKNOWN_PROTOCOL"}
+)
 
 
 @contextlib.contextmanager
@@ -50,8 +54,7 @@ def _translate(method: str, url: str, attempt: int) -> Iterator[None]:
         msg = f"{where}: timed out waiting for the response{after}"
         raise _sent_error(APITimeoutError, msg, method, url, attempt) from exc
     except aiohttp.ClientConnectorError as exc:
-        msg = f"{where}: cannot connect: {exc.os_error}{after}"
-        raise APIConnectionError(msg, method=method, url=url, attempts=attempt, sent=False) from exc
+        raise _not_connected(exc, where, after, method, url, attempt) from exc
     except aiohttp.ClientPayloadError as exc:
         msg = f"{where}: response body cut short ({type(exc).__name__}){after}"
         raise _sent_error(APIConnectionError, msg, method, url, attempt) from exc
@@ -64,13 +67,51 @@ def _translate(method: str, url: str, attempt: int) -> Iterator[None]:
         raise _sent_error(APIConnectionError, msg, method, url, attempt) from exc
 
 
+def _not_connected(  # noqa: PLR0917  # private, called once, from _translate
+    exc: aiohttp.ClientConnectorError, where: str, after: str, method: str, url: str, attempt: int
+) -> APIConnectionError:
+    """
+    The error for a connection never made: nothing was sent.
+
+    A host name that does not resolve, a certificate that fails verification
+    and TLS spoken to a plain-HTTP port are not retryable (SPEC section 4):
+    their messages name the setting to check. Refused and reset connections are.
+    """
+    permanent = True
+    if isinstance(exc, aiohttp.ClientConnectorDNSError):
+        msg = (
+            f"{where}: cannot resolve the host name {exc.host!r}: "
+            "check SIGNALWIRE_SPACE (or SIGNALWIRE_REST_BASE_URL, or the space/base_url argument)"
+        )
+    elif isinstance(exc, aiohttp.ClientConnectorCertificateError):
+        msg = (
+            f"{where}: the server's TLS certificate failed verification "
+            f"({exc.certificate_error}): if a private CA signs it, set SIGNALWIRE_REST_CA_FILE "
+            "to that CA's bundle"
+        )
+    elif (reason := getattr(exc.os_error, "reason", None)) in _PLAIN_HTTP_REASONS:
+        msg = (
+            f"{where}: the server does not speak TLS ({reason}): is this an http:// server? "
+            "if so, use an http:// base URL (loopback hosts, or allow_insecure_http=True)"
+        )
+    else:
+        permanent = False
+        msg = f"{where}: cannot connect: {exc.os_error}{after}"
+    return APIConnectionError(
+        msg, method=method, url=url, attempts=attempt, sent=False, retryable=not permanent
+    )
+
+
 def _scrub(exc: aiohttp.ClientResponseError) -> None:
+    # The request headers travel in request_info, which is also args[0]: drop
+    # Authorization from both, or the chained cause would still show it.
     info = exc.request_info
     headers = CIMultiDict(info.headers)
     headers.popall("Authorization", None)
     exc.request_info = aiohttp.RequestInfo(
         info.url, info.method, CIMultiDictProxy(headers), info.real_url
     )
+    exc.args = tuple(exc.request_info if arg is info else arg for arg in exc.args)
 
 
 def _sent_error(

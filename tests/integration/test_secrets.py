@@ -17,6 +17,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import contextlib
+import json
 import logging
 import pickle
 import traceback
@@ -43,6 +44,7 @@ from signalwire_orders import (
     RetryPolicy,
     ServerError,
     SignalWireError,
+    UnprocessableEntityError,
 )
 from signalwire_orders.testing import FakeServer
 
@@ -102,6 +104,45 @@ async def _raw_listener(answer: bytes) -> AsyncIterator[str]:
     finally:
         server.close()
         await server.wait_closed()
+
+
+@contextlib.asynccontextmanager
+async def _echo_listener(status: str, render: Callable[[bytes], bytes]) -> AsyncIterator[str]:
+    """
+    A loopback HTTP server that answers ``status`` with ``render(request)`` as its body.
+
+    The request, headers and all, is what a misconfigured proxy echoes back.
+    """
+
+    async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        request = await reader.readuntil(b"\r\n\r\n")
+        body = render(request)
+        head = f"HTTP/1.1 {status}\r\nContent-Length: {len(body)}\r\nConnection: close\r\n\r\n"
+        writer.write(head.encode() + body)
+        with contextlib.suppress(ConnectionError):
+            await writer.drain()
+        writer.close()
+
+    server = await asyncio.start_server(handle, "127.0.0.1", 0)
+    try:
+        yield f"http://127.0.0.1:{server.sockets[0].getsockname()[1]}"
+    finally:
+        server.close()
+        await server.wait_closed()
+
+
+def _authorization_of(request: bytes) -> str:
+    """The Authorization header value of a raw request."""
+    for line in request.decode("latin-1").split("\r\n"):
+        name, _, value = line.partition(":")
+        if name.lower() == "authorization":
+            return value.strip()
+    return ""
+
+
+def _headers_page(request: bytes) -> bytes:
+    """A proxy's text page listing the request's headers, Authorization first."""
+    return f"Bad gateway. Authorization: {_authorization_of(request)}\n\n".encode() + request
 
 
 async def _a_closed_port() -> str:
@@ -216,6 +257,36 @@ async def _not_http(_: FakeServer) -> SignalWireError:
         return await _raised(APIConnectionError, client.orders.get(UNKNOWN_UUID))
 
 
+async def _echoed_in_a_502_page(_: FakeServer) -> SignalWireError:
+    async with (
+        _echo_listener("502 Bad Gateway", _headers_page) as url,
+        _client(url) as client,
+    ):
+        return await _raised(ServerError, client.orders.get(UNKNOWN_UUID))
+
+
+async def _echoed_in_422_items(_: FakeServer) -> SignalWireError:
+    def render(request: bytes) -> bytes:
+        auth = _authorization_of(request)
+        item = {"detail": f"bad header {auth}", "title": auth, "code": auth, "status": "422"}
+        return json.dumps({"errors": [item]}).encode()
+
+    async with (
+        _echo_listener("422 Unprocessable Entity", render) as url,
+        _client(url) as client,
+    ):
+        created = client.orders.create(UNKNOWN_UUID, ["+15558675309"])
+        return await _raised(UnprocessableEntityError, created)
+
+
+async def _echoed_in_a_200_that_is_not_json(_: FakeServer) -> SignalWireError:
+    async with (
+        _echo_listener("200 OK", _headers_page) as url,
+        _client(url) as client,
+    ):
+        return await _raised(ResponseError, _exhaust(client.orders.list(UNKNOWN_UUID)))
+
+
 async def _list_many_failure(server: FakeServer) -> SignalWireError:
     server.faults.route("list_orders").error_rate = 1.0
     async with _client(server.base_url) as client:
@@ -288,6 +359,9 @@ SCENARIOS: Final[dict[str, Scenario]] = {
     "create with a lost answer": _create_lost,
     "connection refused": _refused,
     "an answer that is not HTTP": _not_http,
+    "a 502 page echoing the request headers": _echoed_in_a_502_page,
+    "a 422 echoing the Authorization header in its items": _echoed_in_422_items,
+    "a 200 echoing the request headers": _echoed_in_a_200_that_is_not_json,
     "list_many failure": _list_many_failure,
     "malformed base_url": _bad_port,
     "token as userinfo of base_url": _token_in_base_url,
@@ -343,13 +417,14 @@ class TestErrors:
     async def test_no_exception_in_the_chain_shows_the_token(
         self, server: FakeServer, scenario: Scenario
     ) -> None:
-        """The errors an error was raised from (aiohttp's) do not show it in str or repr either."""
+        """The errors an error was raised from (aiohttp's) show it in no str, repr or args."""
         error = await scenario(server)
 
+        def shown(e: BaseException) -> str:
+            return str(e) + repr(e) + repr(e.args) + repr(getattr(e, "__dict__", {}))
+
         assert [] == [
-            (type(e).__name__, _leaked(str(e) + repr(e)))
-            for e in _chain(error)
-            if _leaked(repr(e) + str(e))
+            (type(e).__name__, _leaked(shown(e))) for e in _chain(error) if _leaked(shown(e))
         ]
 
     @pytest.mark.parametrize("scenario", SCENARIOS.values(), ids=SCENARIOS.keys())

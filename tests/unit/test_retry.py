@@ -175,6 +175,15 @@ class TestShouldRetry:
 
         assert actual is False
 
+    @pytest.mark.parametrize("method", ["GET", "POST", "DELETE"])
+    def test_a_permanent_transport_error_is_never_retried(self, method: str) -> None:
+        """An error no retry can mend (DNS, TLS settings) is not retried, whatever the method."""
+        error = APIConnectionError("bad TLS", method=method, url=URL, sent=False, retryable=False)
+
+        actual = should_retry(method, error)
+
+        assert actual is False
+
     @pytest.mark.parametrize(
         "error",
         [
