@@ -28,16 +28,16 @@ import attrs
 import pytest
 from click.testing import CliRunner, Result
 
-from signalwire_orders._cli import (
+from signalwire_orders._cli import cli
+from signalwire_orders._cli.common import (
     EXIT_AUTH,
     EXIT_CONFIG,
     EXIT_INTERRUPTED,
     EXIT_NOT_FOUND,
     EXIT_PARTIAL,
     EXIT_USAGE,
-    ORDER_FIELDS,
-    cli,
 )
+from signalwire_orders._cli.output import ORDER_FIELDS
 from signalwire_orders.testing import FakeServer
 
 T = TypeVar("T")

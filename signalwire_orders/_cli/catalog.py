@@ -1,7 +1,7 @@
 """
 The ``campaigns`` and ``brands`` commands of the CLI: list them, filtered by state and name.
 
-Defined as free-standing click groups; ``_cli`` attaches them to the root group.
+Defined as free-standing click groups; ``__init__`` attaches them to the root group.
 """
 
 from __future__ import annotations
@@ -10,9 +10,10 @@ from uuid import UUID
 
 import click
 
-from . import Brand, BrandState, Campaign, CampaignState
-from ._cli_common import FORMAT_OPTION, NAME_OPTION, CliSettings, run
-from ._cli_output import BRAND_FIELDS, CAMPAIGN_FIELDS, brand_row, campaign_row, print_rows
+from signalwire_orders import Brand, BrandState, Campaign, CampaignState
+
+from .common import FORMAT_OPTION, NAME_OPTION, CliSettings, run
+from .output import BRAND_FIELDS, CAMPAIGN_FIELDS, brand_row, campaign_row, print_rows
 
 __all__ = ["brands", "campaigns"]
 

@@ -18,8 +18,9 @@ import attrs
 import click
 from rich.progress import Progress
 
-from . import CampaignResult, Client
-from ._cli_common import (
+from signalwire_orders import CampaignResult, Client
+
+from .common import (
     EXIT_ERROR,
     EXIT_PARTIAL,
     CommandError,

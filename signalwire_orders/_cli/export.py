@@ -4,7 +4,7 @@ The ``export`` command of the CLI: every order of some campaigns to a JSON Lines
 Without ``--resume`` the file is written whole and replaces its target on success;
 with it, `export_orders` appends campaign by campaign behind a checkpoint.
 
-Defined as a free-standing click command; ``_cli`` attaches it to the root group.
+Defined as a free-standing click command; ``__init__`` attaches it to the root group.
 """
 
 from __future__ import annotations
@@ -16,9 +16,10 @@ from uuid import UUID
 
 import click
 
-from . import CampaignResult, export_orders
-from ._cli_bulk import Bulk, check_failures, pick_campaigns, resolve_campaigns, results
-from ._cli_common import (
+from signalwire_orders import CampaignResult, export_orders
+
+from .bulk import Bulk, check_failures, pick_campaigns, resolve_campaigns, results
+from .common import (
     ALL_CAMPAIGNS_OPTION,
     CAMPAIGN_IDS_ARGUMENT,
     CONCURRENCY_OPTION,
@@ -29,7 +30,7 @@ from ._cli_common import (
     CommandError,
     run,
 )
-from ._cli_output import ORDER_FIELDS, RowWriter, atomic_file, order_row, progress_bar
+from .output import ORDER_FIELDS, RowWriter, atomic_file, order_row, progress_bar
 
 __all__ = ["export"]
 

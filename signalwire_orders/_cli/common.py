@@ -1,8 +1,9 @@
 """
 What every command of the CLI shares: exit codes, settings, one-line errors, running, options.
 
-The bottom of the ``_cli*`` modules: it imports none of them, so the command
-modules and ``_cli`` (the root group) can all import from it without a cycle.
+The bottom of the ``_cli`` package: it imports none of its modules, so the
+command modules and ``__init__`` (the root group) can all import from it
+without a cycle.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ import click
 from rich.console import Console
 from rich.logging import RichHandler
 
-from . import (
+from signalwire_orders import (
     AuthenticationError,
     Client,
     ConfigurationError,

@@ -1,7 +1,7 @@
 """
 The CLI commands that need no account: ``fake-server`` serves the embedded fake, ``demo`` uses it.
 
-Defined as free-standing click commands; ``_cli`` attaches them to the root group.
+Defined as free-standing click commands; ``__init__`` attaches them to the root group.
 """
 
 from __future__ import annotations
@@ -12,10 +12,11 @@ import contextlib
 import attrs
 import click
 
-from ._cli_common import CONCURRENCY_OPTION, EXIT_ERROR, CliSettings, CommandError, run
-from ._cli_output import progress_bar, stdout_console
-from ._demo import DemoOptions, render_report, run_demo
-from .testing import FakeServer
+from signalwire_orders.testing import FakeServer
+
+from .common import CONCURRENCY_OPTION, EXIT_ERROR, CliSettings, CommandError, run
+from .demo import DemoOptions, render_report, run_demo
+from .output import progress_bar, stdout_console
 
 __all__ = ["demo", "fake_server"]
 

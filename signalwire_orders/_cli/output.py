@@ -33,9 +33,10 @@ from rich.progress import (
 from rich.table import Table
 from rich.text import Text
 
-from . import Brand, Campaign, Order
-from ._cli_common import EXIT_ERROR, CommandError
-from ._export import FIELDS, header_line, order_record, row_line
+from signalwire_orders import Brand, Campaign, Order
+from signalwire_orders._export import FIELDS, header_line, order_record, row_line
+
+from .common import EXIT_ERROR, CommandError
 
 __all__ = [
     "BRAND_FIELDS",

@@ -1,7 +1,7 @@
 """
 The ``orders`` commands of the CLI: list (one, many or all campaigns), get, wait and create.
 
-Defined as a free-standing click group; ``_cli`` attaches it to the root group.
+Defined as a free-standing click group; ``__init__`` attaches it to the root group.
 """
 
 from __future__ import annotations
@@ -15,9 +15,10 @@ from uuid import UUID
 import click
 from rich.console import Console
 
-from . import CampaignResult, Order
-from ._cli_bulk import Bulk, check_failures, pick_campaigns, resolve_campaigns, results
-from ._cli_common import (
+from signalwire_orders import CampaignResult, Order
+
+from .bulk import Bulk, check_failures, pick_campaigns, resolve_campaigns, results
+from .common import (
     ALL_CAMPAIGNS_OPTION,
     CAMPAIGN_IDS_ARGUMENT,
     CONCURRENCY_OPTION,
@@ -28,7 +29,7 @@ from ._cli_common import (
     CliSettings,
     run,
 )
-from ._cli_output import (
+from .output import (
     ORDER_FIELDS,
     RowWriter,
     current_stdout,

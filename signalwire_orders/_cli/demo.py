@@ -25,8 +25,8 @@ from rich.progress import Progress
 from rich.table import Table
 from rich.text import Text
 
-from ._client import DEFAULT_MAX_CONCURRENCY, Client
-from .testing import FakeServer
+from signalwire_orders._client import DEFAULT_MAX_CONCURRENCY, Client
+from signalwire_orders.testing import FakeServer
 
 __all__ = ["DemoOptions", "DemoReport", "render_report", "run_demo"]
 
