@@ -9,7 +9,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 
-import attrs
 import click
 
 from signalwire_orders.testing import FakeServer
@@ -119,9 +118,8 @@ def demo(
         campaigns_per_brand=campaigns_per_brand,
         orders_per_campaign=orders_per_campaign,
         concurrency=concurrency,
+        max_concurrency=settings.max_concurrency,
     )
-    if settings.max_concurrency is not None:
-        options = attrs.evolve(options, max_concurrency=settings.max_concurrency)
     with progress_bar() as progress:
         report = run(settings, run_demo(options, progress=progress))
     stdout_console().print(render_report(report))
