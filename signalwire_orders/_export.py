@@ -44,10 +44,10 @@ from ._protocol import path_id
 if TYPE_CHECKING:
     from ._client import Client
 
-__all__ = ["FIELDS", "ExportSummary", "export_orders", "header_line", "order_record", "row_line"]
+__all__ = ["ExportSummary", "export_orders"]
 
-#: The columns of an export, in order (the CLI's listings use the same).
-FIELDS: Final = (
+# The columns of an export, in order (the CLI's listings use the same: a test pins it).
+_FIELDS: Final = (
     "id",
     "campaign_id",
     "state",
@@ -91,24 +91,14 @@ class ExportSummary:
         return not self.failed
 
 
-def order_record(order: Order, campaign_id: UUID | None = None) -> dict[str, str | None]:
-    """
-    One order as an export row: ids as strings, times in ISO 8601, absent fields as None.
-
-    Without ``campaign_id`` the row has no ``campaign_id`` key.
-
-    Example::
-
-        order_record(order, campaign_id)["state"]  # "processed"
-    """
-
+def _record(order: Order, campaign_id: UUID) -> dict[str, str | None]:
+    # Ids as strings, times in ISO 8601, absent fields as None.
     def iso(value: datetime | None) -> str | None:
         return None if value is None else value.isoformat()
 
-    row: dict[str, str | None] = {"id": str(order.id)}
-    if campaign_id is not None:
-        row["campaign_id"] = str(campaign_id)
-    return row | {
+    return {
+        "id": str(order.id),
+        "campaign_id": str(campaign_id),
         "state": None if order.state is None else str(order.state),
         "created_at": iso(order.created_at),
         "updated_at": iso(order.updated_at),
@@ -117,28 +107,14 @@ def order_record(order: Order, campaign_id: UUID | None = None) -> dict[str, str
     }
 
 
-def row_line(row: Mapping[str, str | None], fmt: str, fields: Sequence[str] = FIELDS) -> str:
-    """
-    One row as a line of JSON Lines (``fmt="jsonl"``) or CSV (``None`` as empty).
-
-    Example::
-
-        row_line(order_record(order, campaign_id), "csv")
-    """
+def _line(row: Mapping[str, str | None], fmt: Format) -> str:
     if fmt == "jsonl":
         return json.dumps(row) + "\n"
-    return _csv_line(["" if row.get(field) is None else row.get(field) for field in fields])
+    return _csv_line(["" if row.get(field) is None else row.get(field) for field in _FIELDS])
 
 
-def header_line(fmt: str, fields: Sequence[str] = FIELDS) -> str:
-    """
-    The first line of a file: the CSV header, or nothing for JSON Lines.
-
-    Example::
-
-        header_line("csv")  # "id,campaign_id,state,...\\n"
-    """
-    return _csv_line(fields) if fmt == "csv" else ""
+def _header(fmt: Format) -> str:
+    return _csv_line(_FIELDS) if fmt == "csv" else ""
 
 
 def _csv_line(values: Iterable[str | None]) -> str:
@@ -198,7 +174,7 @@ class _Checkpoint:
                 "resume it (resume=True, --resume) or delete the checkpoint"
             )
             raise FileExistsError(msg)
-        header = header_line(self.fmt).encode()
+        header = _header(self.fmt).encode()
         with self.out.open("wb") as handle:
             handle.write(header)
             handle.flush()
@@ -264,7 +240,7 @@ class _Replacement:
             )
             self._part = Path(name)
             with os.fdopen(fd, "wb") as handle:
-                handle.write(header_line(self.fmt).encode())
+                handle.write(_header(self.fmt).encode())
 
     def append(self, campaign_id: UUID, data: bytes) -> None:
         with self._lock:
@@ -391,7 +367,7 @@ async def _write(
     if result.error is not None:
         failed.append((result.campaign_id, result.error))
         return 0
-    lines = (row_line(order_record(o, result.campaign_id), fmt) for o in result.orders)
+    lines = (_line(_record(o, result.campaign_id), fmt) for o in result.orders)
     data = "".join(lines).encode()
     # The append and its checkpoint entry run to completion even if this task
     # is cancelled meanwhile, so a campaign is either recorded whole or not at all.

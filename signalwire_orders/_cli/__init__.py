@@ -12,10 +12,14 @@ This module owns the root group, its global options, ``main`` and the turning
 of any error into one line and an exit code. The pieces live beside it:
 
 * ``common``  exit codes, settings, error lines, ``run``, shared options
-* ``output``  rows, tables, the row writer, progress bar, atomic files
+* ``output``  rows (from the public models), tables, the row writer, progress bar
 * ``bulk``    the orders of many campaigns: choosing, fan-out, failures
 * ``orders``, ``catalog``, ``export``, ``fake``  the commands
 * ``demo``    what ``demo`` does against the embedded fake, and its report
+
+It is written against the public API only, ``signalwire_orders`` and
+``signalwire_orders.testing``; an import-linter contract keeps it so. Export
+files are written by `signalwire_orders.export_orders` alone.
 """
 
 from __future__ import annotations

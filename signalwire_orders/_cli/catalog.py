@@ -13,7 +13,7 @@ import click
 from signalwire_orders import Brand, BrandState, Campaign, CampaignState
 
 from .common import FORMAT_OPTION, NAME_OPTION, CliSettings, run
-from .output import BRAND_FIELDS, CAMPAIGN_FIELDS, brand_row, campaign_row, print_rows
+from .output import BRAND_FIELDS, CAMPAIGN_FIELDS, print_rows
 
 __all__ = ["brands", "campaigns"]
 
@@ -43,7 +43,7 @@ def campaigns_list(
             return [campaign async for campaign in found]
 
     title = "Campaigns" + (f" of brand {brand_id}" if brand_id else " of every brand")
-    print_rows(run(settings, fetch()), campaign_row, CAMPAIGN_FIELDS, fmt=fmt, title=title)
+    print_rows(run(settings, fetch()), CAMPAIGN_FIELDS, fmt=fmt, title=title)
 
 
 @click.group()
@@ -63,4 +63,4 @@ def brands_list(settings: CliSettings, state: str | None, name: str | None, fmt:
         async with settings.client() as client:
             return [brand async for brand in client.brands.list(name=name, state=state)]
 
-    print_rows(run(settings, fetch()), brand_row, BRAND_FIELDS, fmt=fmt, title="Brands")
+    print_rows(run(settings, fetch()), BRAND_FIELDS, fmt=fmt, title="Brands")

@@ -1,8 +1,10 @@
 """
 The ``export`` command of the CLI: every order of some campaigns to a JSON Lines or CSV file.
 
-Without ``--resume`` the file is written whole and replaces its target on success;
-with it, `export_orders` appends campaign by campaign behind a checkpoint.
+Both ways go through `signalwire_orders.export_orders`, the one writer of
+export files: without ``--resume`` atomically (``atomic=True``: the file is
+written whole beside its target and replaces it when the export ends), with
+it campaign by campaign behind a checkpoint (``resume=True``).
 
 Defined as a free-standing click command; ``__init__`` attaches it to the root group.
 """
@@ -12,13 +14,14 @@ from __future__ import annotations
 import time
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Literal
 from uuid import UUID
 
 import click
 
-from signalwire_orders import CampaignResult, export_orders
+from signalwire_orders import CampaignResult, ExportSummary, export_orders
 
-from .bulk import Bulk, check_failures, pick_campaigns, resolve_campaigns, results
+from .bulk import Bulk, check_failures, fetching_progress, pick_campaigns, resolve_campaigns
 from .common import (
     ALL_CAMPAIGNS_OPTION,
     CAMPAIGN_IDS_ARGUMENT,
@@ -30,7 +33,7 @@ from .common import (
     CommandError,
     run,
 )
-from .output import ORDER_FIELDS, RowWriter, atomic_file, order_row, progress_bar
+from .output import progress_bar
 
 __all__ = ["export"]
 
@@ -90,14 +93,14 @@ def export(
     pick_campaigns(campaign_ids, all_campaigns)
     chosen = fmt or ("csv" if out.suffix.lower() == ".csv" else "jsonl")
     bulk = Bulk(state=state, concurrency=concurrency, page_size=page_size)
-    if resume:
-        resumable = _export_resumable(
-            settings, ids=campaign_ids, all_campaigns=all_campaigns, bulk=bulk, out=out, fmt=chosen
-        )
-        run(settings, resumable)
-        return
     job = _export(
-        settings, ids=campaign_ids, all_campaigns=all_campaigns, bulk=bulk, out=out, fmt=chosen
+        settings,
+        ids=campaign_ids,
+        all_campaigns=all_campaigns,
+        bulk=bulk,
+        out=out,
+        fmt="csv" if chosen == "csv" else "jsonl",
+        resume=resume,
     )
     run(settings, job)
 
@@ -109,40 +112,8 @@ async def _export(
     all_campaigns: bool,
     bulk: Bulk,
     out: Path,
-    fmt: str,
-) -> None:
-    started = time.monotonic()
-    failed: list[CampaignResult] = []
-    async with settings.client() as client:
-        with progress_bar() as progress:
-            ids = await resolve_campaigns(
-                client, ids, all_campaigns=all_campaigns, progress=progress
-            )
-            with atomic_file(out) as stream, RowWriter(stream, fmt, ORDER_FIELDS) as writer:
-                async for result in results(client, ids, bulk, progress):
-                    if result.error is not None:
-                        failed.append(result)
-                    for order in result.orders:
-                        writer.write(order_row(order, result.campaign_id))
-                if failed and len(failed) == len(ids):
-                    check_failures(failed, len(ids), settings.secrets)  # raises: no file
-    done = len(ids) - len(failed)
-    summary = (
-        f"wrote {writer.count:,} orders of {done:,} campaigns to {out} "
-        f"in {time.monotonic() - started:.2f}s"
-    )
-    click.echo(summary + (f"; {len(failed)} campaigns failed" if failed else ""), err=True)
-    check_failures(failed, len(ids), settings.secrets)
-
-
-async def _export_resumable(
-    settings: CliSettings,
-    *,
-    ids: Sequence[UUID],
-    all_campaigns: bool,
-    bulk: Bulk,
-    out: Path,
-    fmt: str,
+    fmt: Literal["jsonl", "csv"],
+    resume: bool,
 ) -> None:
     started = time.monotonic()
     async with settings.client() as client:
@@ -150,23 +121,47 @@ async def _export_resumable(
             ids = await resolve_campaigns(
                 client, ids, all_campaigns=all_campaigns, progress=progress
             )
-        try:
-            summary = await export_orders(
-                client,
-                ids,
-                out,
-                fmt="csv" if fmt == "csv" else "jsonl",
-                state=bulk.state,
-                concurrency=bulk.concurrency,
-                page_size=bulk.page_size,
-                resume=True,
-            )
-        except (OSError, ValueError) as exc:
-            raise CommandError(str(exc), EXIT_ERROR) from exc
-    line = (
-        f"wrote {summary.orders:,} orders of {summary.campaigns - summary.skipped:,} campaigns "
-        f"to {out} ({summary.skipped:,} already there) in {time.monotonic() - started:.2f}s"
-    )
+            try:
+                summary = await export_orders(
+                    client,
+                    ids,
+                    out,
+                    fmt=fmt,
+                    state=bulk.state,
+                    concurrency=bulk.concurrency,
+                    page_size=bulk.page_size,
+                    resume=resume,
+                    atomic=not resume,
+                    # A resume skips the campaigns already there: no count to show progress of.
+                    on_result=None if resume else fetching_progress(progress, len(ids)),
+                )
+            except (OSError, ValueError) as exc:
+                raise CommandError(_cannot_write(out, exc), EXIT_ERROR) from exc
     failed = [CampaignResult(campaign_id=cid, error=err) for cid, err in summary.failed]
-    click.echo(line + (f"; {len(failed)} campaigns failed: run again" if failed else ""), err=True)
+    every_one_failed = bool(failed) and len(failed) == len(ids)
+    if resume or not every_one_failed:  # else no file was written: nothing to sum up
+        click.echo(
+            _summary_line(summary, elapsed=time.monotonic() - started, resume=resume), err=True
+        )
     check_failures(failed, len(ids), settings.secrets)
+
+
+def _cannot_write(out: Path, exc: OSError | ValueError) -> str:
+    if isinstance(exc, OSError) and exc.strerror:  # the system's reason, not its errno dump
+        return f"cannot write {out}: {exc.strerror}"
+    return str(exc)  # our own message (an unfinished checkpoint, another format...)
+
+
+def _summary_line(summary: ExportSummary, *, elapsed: float, resume: bool) -> str:
+    failed = len(summary.failed)
+    if resume:
+        done = summary.campaigns - summary.skipped
+        where = f"{summary.path} ({summary.skipped:,} already there)"
+        after = f"; {failed} campaigns failed: run again" if failed else ""
+    else:
+        done, where = summary.campaigns, str(summary.path)
+        after = f"; {failed} campaigns failed" if failed else ""
+    return (
+        f"wrote {summary.orders:,} orders of {done:,} campaigns to {where} in {elapsed:.2f}s"
+        + after
+    )

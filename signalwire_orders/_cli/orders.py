@@ -33,9 +33,9 @@ from .output import (
     ORDER_FIELDS,
     RowWriter,
     current_stdout,
-    order_row,
     print_one,
     progress_bar,
+    row,
     show_orders,
 )
 
@@ -93,7 +93,7 @@ async def _list_one(settings: CliSettings, campaign_id: UUID, bulk: Bulk, fmt: s
             return
         with RowWriter(current_stdout(), fmt, ORDER_FIELDS) as writer:
             async for order in listing:
-                writer.write(order_row(order, campaign_id))
+                writer.write(row(order, ORDER_FIELDS, campaign_id=campaign_id))
 
 
 async def _list_many(
@@ -119,7 +119,7 @@ async def _list_many(
                     done[result.campaign_id] = result.orders
                 else:
                     for order in result.orders:
-                        writer.write(order_row(order, result.campaign_id))
+                        writer.write(row(order, ORDER_FIELDS, campaign_id=result.campaign_id))
     if fmt == "table" and not (failed and len(failed) == len(ids)):
         rows = [(cid, order) for cid in ids if cid in done for order in done[cid]]
         title = f"Orders of {len(done):,} campaigns" + (
