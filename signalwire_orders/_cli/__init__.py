@@ -18,7 +18,9 @@ of any error into one line and an exit code. The pieces live beside it:
 * ``demo``    what ``demo`` does against the embedded fake, and its report
 
 It is written against the public API only, ``signalwire_orders`` and
-``signalwire_orders.testing``; an import-linter contract keeps it so. Export
+``signalwire_orders.testing`` (plus the fake's own option table in
+``testing._options``, shared with ``python -m signalwire_orders.testing``); an
+import-linter contract keeps it off the library's private modules. Export
 files are written by `signalwire_orders.export_orders` alone.
 """
 
