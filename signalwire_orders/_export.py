@@ -1,13 +1,22 @@
 """
-Resumable export: every order of many campaigns to JSON Lines or CSV.
+Export: every order of many campaigns to JSON Lines or CSV, resumably or atomically.
 
-Each finished campaign is appended to the output and fsynced, then recorded
-in a checkpoint file beside it (``<out>.checkpoint``) with the output's size
-at that point, and fsynced too. A run killed at any moment (even SIGKILL)
-therefore leaves an output whose recorded prefix is whole; ``resume=True``
-cuts off anything written after the last checkpoint, skips the campaigns the
-checkpoint lists and fetches the rest, so no order is lost or duplicated.
-The checkpoint is removed when every campaign has been exported.
+One loop (`export_orders`) fetches the campaigns and turns each finished one
+into lines; where those lines go is an output with two kinds:
+
+* resumable (the default, `_Checkpoint`): each finished campaign is appended
+  to the output and fsynced, then recorded in a checkpoint file beside it
+  (``<out>.checkpoint``) with the output's size at that point, and fsynced
+  too. A run killed at any moment (even SIGKILL) therefore leaves an output
+  whose recorded prefix is whole; ``resume=True`` cuts off anything written
+  after the last checkpoint, skips the campaigns the checkpoint lists and
+  fetches the rest, so no order is lost or duplicated. The checkpoint is
+  removed when every campaign has been exported.
+* atomic (``atomic=True``, `_Replacement`; the CLI's plain ``export``): the
+  whole export goes to a temporary file beside the output
+  (``.<out name>.<random>.part``), which is fsynced and moved over the output
+  when the export ends. A run that raises, is cancelled, or in which every
+  campaign failed leaves the output as it was and nothing beside it.
 """
 
 from __future__ import annotations
@@ -18,10 +27,12 @@ import csv
 import io
 import json
 import os
-from collections.abc import Iterable, Mapping, Sequence
+import tempfile
+import threading
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Final, Literal
+from typing import TYPE_CHECKING, Final, Literal, Protocol
 from uuid import UUID
 
 import attrs
@@ -33,10 +44,10 @@ from ._protocol import path_id
 if TYPE_CHECKING:
     from ._client import Client
 
-__all__ = ["FIELDS", "ExportSummary", "export_orders", "header_line", "order_record", "row_line"]
+__all__ = ["ExportSummary", "export_orders"]
 
-#: The columns of an export, in order (the CLI's listings use the same).
-FIELDS: Final = (
+# The columns of an export, in order (the CLI's listings use the same: a test pins it).
+_FIELDS: Final = (
     "id",
     "campaign_id",
     "state",
@@ -60,7 +71,7 @@ class ExportSummary:
         orders: Orders written by this run.
         skipped: Campaigns already in the output from an earlier run (resume).
         failed: Campaigns that could not be fetched, with their errors; a
-            later ``resume=True`` run tries them again.
+            later ``resume=True`` run tries them again (not after ``atomic=True``).
 
     Example::
 
@@ -80,24 +91,14 @@ class ExportSummary:
         return not self.failed
 
 
-def order_record(order: Order, campaign_id: UUID | None = None) -> dict[str, str | None]:
-    """
-    One order as an export row: ids as strings, times in ISO 8601, absent fields as None.
-
-    Without ``campaign_id`` the row has no ``campaign_id`` key.
-
-    Example::
-
-        order_record(order, campaign_id)["state"]  # "processed"
-    """
-
+def _record(order: Order, campaign_id: UUID) -> dict[str, str | None]:
+    # Ids as strings, times in ISO 8601, absent fields as None.
     def iso(value: datetime | None) -> str | None:
         return None if value is None else value.isoformat()
 
-    row: dict[str, str | None] = {"id": str(order.id)}
-    if campaign_id is not None:
-        row["campaign_id"] = str(campaign_id)
-    return row | {
+    return {
+        "id": str(order.id),
+        "campaign_id": str(campaign_id),
         "state": None if order.state is None else str(order.state),
         "created_at": iso(order.created_at),
         "updated_at": iso(order.updated_at),
@@ -106,28 +107,14 @@ def order_record(order: Order, campaign_id: UUID | None = None) -> dict[str, str
     }
 
 
-def row_line(row: Mapping[str, str | None], fmt: str, fields: Sequence[str] = FIELDS) -> str:
-    """
-    One row as a line of JSON Lines (``fmt="jsonl"``) or CSV (``None`` as empty).
-
-    Example::
-
-        row_line(order_record(order, campaign_id), "csv")
-    """
+def _line(row: Mapping[str, str | None], fmt: Format) -> str:
     if fmt == "jsonl":
         return json.dumps(row) + "\n"
-    return _csv_line(["" if row.get(field) is None else row.get(field) for field in fields])
+    return _csv_line(["" if row.get(field) is None else row.get(field) for field in _FIELDS])
 
 
-def header_line(fmt: str, fields: Sequence[str] = FIELDS) -> str:
-    """
-    The first line of a file: the CSV header, or nothing for JSON Lines.
-
-    Example::
-
-        header_line("csv")  # "id,campaign_id,state,...\\n"
-    """
-    return _csv_line(fields) if fmt == "csv" else ""
+def _header(fmt: Format) -> str:
+    return _csv_line(_FIELDS) if fmt == "csv" else ""
 
 
 def _csv_line(values: Iterable[str | None]) -> str:
@@ -136,30 +123,58 @@ def _csv_line(values: Iterable[str | None]) -> str:
     return buffer.getvalue()
 
 
-class _Checkpoint:
-    """The output file and its checkpoint; every method blocks (run in a thread)."""
+def _file_mode() -> int:
+    # What open() would give a new file: 0o666 less the umask (mkstemp's 0o600 is not).
+    mask = os.umask(0)
+    os.umask(mask)
+    return 0o666 & ~mask
 
-    def __init__(self, out: Path, fmt: Format) -> None:
+
+def _append(path: Path, data: bytes, *, sync: bool) -> int:
+    with path.open("ab") as handle:
+        handle.write(data)
+        handle.flush()
+        if sync:
+            os.fsync(handle.fileno())
+        return handle.tell()
+
+
+class _Output(Protocol):
+    """Where an export's lines go; every method blocks (run in a thread) but ``abandon``."""
+
+    done: set[UUID]
+
+    def start(self) -> None: ...
+    def append(self, campaign_id: UUID, data: bytes) -> None: ...
+    def finish(self, *, failed: int) -> None: ...
+    def abandon(self) -> None: ...
+
+
+class _Checkpoint:
+    """The output file, appended to, and its checkpoint (resumable mode)."""
+
+    def __init__(self, out: Path, fmt: Format, *, resume: bool) -> None:
         self.out = out
         self.path = out.with_name(out.name + ".checkpoint")
         self.fmt = fmt
+        self.resume = resume
         self.done: set[UUID] = set()
 
-    def start(self, *, resume: bool) -> None:
-        if resume and self.path.exists():
+    def start(self) -> None:
+        if self.resume and self.path.exists():
             size = self._load()
             with self.out.open("r+b") as handle:  # drop what a killed run wrote after it
                 handle.truncate(size)
                 handle.flush()
                 os.fsync(handle.fileno())
             return
-        if self.path.exists() and not resume:
+        if self.path.exists():
             msg = (
                 f"{self.path} exists: an earlier export of {self.out} did not finish; "
                 "resume it (resume=True, --resume) or delete the checkpoint"
             )
             raise FileExistsError(msg)
-        header = header_line(self.fmt).encode()
+        header = _header(self.fmt).encode()
         with self.out.open("wb") as handle:
             handle.write(header)
             handle.flush()
@@ -185,11 +200,7 @@ class _Checkpoint:
         return size
 
     def append(self, campaign_id: UUID, data: bytes) -> None:
-        with self.out.open("ab") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-            size = handle.tell()
+        size = _append(self.out, data, sync=True)
         self._record({"campaign_id": str(campaign_id), "size": size})
         self.done.add(campaign_id)
 
@@ -199,8 +210,62 @@ class _Checkpoint:
             handle.flush()
             os.fsync(handle.fileno())
 
-    def finish(self) -> None:
-        self.path.unlink()
+    def finish(self, *, failed: int) -> None:
+        if not failed:  # else the checkpoint stays for a resume
+            self.path.unlink()
+
+    def abandon(self) -> None:
+        """Keep what is written: the checkpoint says how much of it stands."""
+
+
+class _Replacement:
+    """A temporary file beside the output, moved over it when the export ends (atomic mode)."""
+
+    def __init__(self, out: Path, fmt: Format) -> None:
+        self.out = out
+        self.fmt = fmt
+        self.done: set[UUID] = set()
+        self._part: Path | None = None
+        # ``abandon`` runs on the event loop while a cancelled ``append`` may still be
+        # writing in its thread: the lock orders them, so no part file outlives the export.
+        self._lock = threading.Lock()
+        self._abandoned = False
+
+    def start(self) -> None:
+        with self._lock:
+            if self._abandoned:
+                return
+            fd, name = tempfile.mkstemp(
+                dir=self.out.parent, prefix=f".{self.out.name}.", suffix=".part"
+            )
+            self._part = Path(name)
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(_header(self.fmt).encode())
+
+    def append(self, campaign_id: UUID, data: bytes) -> None:
+        with self._lock:
+            if self._part is not None and not self._abandoned:
+                _append(self._part, data, sync=False)
+                self.done.add(campaign_id)
+
+    def finish(self, *, failed: int) -> None:
+        if failed and not self.done:  # every campaign failed: keep the output as it was
+            self.abandon()
+            return
+        with self._lock:
+            if self._part is None or self._abandoned:
+                return
+            _append(self._part, b"", sync=True)
+            self._part.chmod(_file_mode())
+            self._part.replace(self.out)
+            self._part = None
+
+    def abandon(self) -> None:
+        with self._lock:
+            self._abandoned = True
+            if self._part is not None:
+                with contextlib.suppress(OSError):
+                    self._part.unlink()
 
 
 async def export_orders(
@@ -213,68 +278,98 @@ async def export_orders(
     concurrency: int = 16,
     page_size: int | None = None,
     resume: bool = False,
+    atomic: bool = False,
+    on_result: Callable[[CampaignResult], object] | None = None,
 ) -> ExportSummary:
     """
-    Write every order of the campaigns to ``out``, one campaign at a time, resumably.
+    Write every order of the campaigns to ``out``, a campaign at a time, resumably or atomically.
 
     Args:
         client: An open client.
         campaign_ids: The campaigns to export.
         out: The output file (JSON Lines or CSV).
-        fmt: ``"jsonl"`` or ``"csv"`` (columns: :data:`FIELDS`).
+        fmt: ``"jsonl"`` or ``"csv"`` (columns: ``id``, ``campaign_id``,
+            ``state``, ``created_at``, ``updated_at``, ``processed_at``,
+            ``status_callback_url``).
         state: Only orders in this state.
         concurrency: Campaigns fetched at once.
         page_size: Orders per page requested (the API's default when ``None``).
         resume: Carry on an export that was interrupted or had failures,
             from its checkpoint; without it an existing checkpoint is an error.
+        atomic: Write the whole export to a temporary file beside ``out``
+            (``.<name>.<random>.part``), fsync it and move it over ``out``
+            only when the export ends, with no checkpoint. If it raises, is
+            cancelled, or every campaign fails, ``out`` is left as it was
+            and nothing is left beside it; if some fail, the others are
+            written (see ``failed``). Such a run cannot be resumed.
+        on_result: Called with each campaign's result once its orders are
+            written (or it failed), e.g. to show progress.
 
     Raises:
-        ValueError: A campaign id is not a UUID, or the checkpoint is for
-            another format.
-        FileExistsError: A checkpoint exists and ``resume`` is false.
+        ValueError: A campaign id is not a UUID, the checkpoint is for
+            another format, or both ``resume`` and ``atomic`` are true.
+        FileExistsError: A checkpoint exists and neither ``resume`` nor
+            ``atomic`` is true.
+        OSError: ``out`` cannot be written (e.g. its directory is missing).
 
     Example::
 
         async with Client() as client:
             ids = [c.id async for c in client.campaigns.list_all()]
             summary = await export_orders(client, ids, "orders.jsonl", resume=True)
+            # Or all at once, with a line per campaign as it is written:
+            summary = await export_orders(
+                client, ids, "orders.csv", fmt="csv", atomic=True,
+                on_result=lambda result: print(result.campaign_id, len(result.orders)),
+            )
     """
     if fmt not in ("jsonl", "csv"):
         msg = f"fmt must be 'jsonl' or 'csv', got {fmt!r}"
         raise ValueError(msg)
+    if resume and atomic:
+        msg = "resume and atomic exclude each other: an atomic export keeps no checkpoint"
+        raise ValueError(msg)
     ids = list(dict.fromkeys(UUID(path_id(cid, "campaign_id")) for cid in campaign_ids))
-    checkpoint = _Checkpoint(Path(out), fmt)
-    await asyncio.to_thread(checkpoint.start, resume=resume)
-    todo = [cid for cid in ids if cid not in checkpoint.done]
-    skipped = len(ids) - len(todo)
-    written = 0
+    path = Path(out)
+    output: _Output = _Replacement(path, fmt) if atomic else _Checkpoint(path, fmt, resume=resume)
     failed: list[tuple[UUID, SignalWireError]] = []
-    results = client.orders.list_many(
-        todo, state=state, concurrency=concurrency, page_size=page_size
-    )
-    async with contextlib.aclosing(results):
-        async for result in results:
-            written += await _write(checkpoint, result, failed)
-    if not failed:
-        await asyncio.to_thread(checkpoint.finish)
+    written = 0
+    try:
+        await asyncio.to_thread(output.start)
+        todo = [cid for cid in ids if cid not in output.done]
+        results = client.orders.list_many(
+            todo, state=state, concurrency=concurrency, page_size=page_size
+        )
+        async with contextlib.aclosing(results):
+            async for result in results:
+                written += await _write(output, fmt, result, failed)
+                if on_result is not None:
+                    on_result(result)
+        await asyncio.to_thread(output.finish, failed=len(failed))
+    except BaseException:
+        output.abandon()  # not in a thread: it must run even while being cancelled
+        raise
     return ExportSummary(
-        path=checkpoint.out,
-        campaigns=len(checkpoint.done & set(ids)),
+        path=path,
+        campaigns=len(output.done & set(ids)),
         orders=written,
-        skipped=skipped,
+        skipped=len(ids) - len(todo),
         failed=tuple(failed),
     )
 
 
 async def _write(
-    checkpoint: _Checkpoint, result: CampaignResult, failed: list[tuple[UUID, SignalWireError]]
+    output: _Output,
+    fmt: Format,
+    result: CampaignResult,
+    failed: list[tuple[UUID, SignalWireError]],
 ) -> int:
     if result.error is not None:
         failed.append((result.campaign_id, result.error))
         return 0
-    lines = (row_line(order_record(o, result.campaign_id), checkpoint.fmt) for o in result.orders)
+    lines = (_line(_record(o, result.campaign_id), fmt) for o in result.orders)
     data = "".join(lines).encode()
     # The append and its checkpoint entry run to completion even if this task
     # is cancelled meanwhile, so a campaign is either recorded whole or not at all.
-    await asyncio.shield(asyncio.to_thread(checkpoint.append, result.campaign_id, data))
+    await asyncio.shield(asyncio.to_thread(output.append, result.campaign_id, data))
     return len(result.orders)

@@ -1,6 +1,9 @@
 """
 Run the fake Campaign Registry server standalone: ``python -m signalwire_orders.testing``.
 
+Its options come from the table in ``_options``, which ``signalwire-orders
+fake-server`` builds its own from: the two accept the same ones.
+
 Example::
 
     python -m signalwire_orders.testing --port 8080 --seed 1 --latency 0.05
@@ -13,72 +16,51 @@ import asyncio
 import contextlib
 import signal
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
-from ._server import FakeServer
+from ._options import OPTIONS, Option, server_from_options
 
-__all__ = ["main"]
+__all__ = ["build_parser", "main"]
 
 
-def _parser() -> argparse.ArgumentParser:
+def _value_of(option: Option) -> Callable[[str], int | float | str]:
+    def parse(text: str) -> int | float | str:
+        try:
+            return option.parse(text)
+        except ValueError as exc:  # argparse shows this message, not a generic one
+            raise argparse.ArgumentTypeError(str(exc)) from exc
+
+    return parse
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """
+    The command line's parser, built from the option table that ``fake-server`` shares.
+
+    Example::
+
+        args = build_parser().parse_args(["--port", "0", "--no-record"])
+    """
     parser = argparse.ArgumentParser(
         prog="python -m signalwire_orders.testing",
         description="Serve a fake SignalWire Campaign Registry (10DLC) API with seeded data.",
     )
-    parser.add_argument("--host", default="127.0.0.1", help="interface (default: %(default)s)")
-    parser.add_argument(
-        "--port", type=int, default=8080, help="port, 0 for any (default: %(default)s)"
-    )
-    parser.add_argument("--seed", type=int, default=0, help="data seed (default: %(default)s)")
-    parser.add_argument("--brands", type=int, default=3, help="brands (default: %(default)s)")
-    parser.add_argument(
-        "--campaigns-per-brand",
-        type=int,
-        default=4,
-        help="campaigns per brand (default: %(default)s)",
-    )
-    parser.add_argument(
-        "--orders-per-campaign",
-        type=int,
-        default=120,
-        help="orders per campaign (default: %(default)s)",
-    )
-    parser.add_argument(
-        "--numbers-per-campaign",
-        type=int,
-        default=10,
-        help="number assignments per campaign (default: %(default)s)",
-    )
-    parser.add_argument(
-        "--latency",
-        type=float,
-        default=0.0,
-        help="seconds added to each request (default: %(default)s)",
-    )
-    parser.add_argument(
-        "--absolute-links", action="store_true", help="give paging links as absolute URLs"
-    )
-    parser.add_argument(
-        "--no-record",
-        action="store_true",
-        help="keep no record of requests (long benchmark runs stay flat in memory)",
-    )
+    for option in OPTIONS:
+        if option.is_flag:
+            parser.add_argument(option.name, action="store_true", help=option.help)
+        else:
+            parser.add_argument(
+                option.name,
+                type=_value_of(option),
+                default=option.default,
+                metavar=option.metavar,
+                help=f"{option.help} (default: %(default)s)",
+            )
     return parser
 
 
 async def _serve(args: argparse.Namespace) -> None:
-    server = FakeServer(
-        seed=args.seed,
-        brands=args.brands,
-        campaigns_per_brand=args.campaigns_per_brand,
-        orders_per_campaign=args.orders_per_campaign,
-        numbers_per_campaign=args.numbers_per_campaign,
-        host=args.host,
-        port=args.port,
-        absolute_links=args.absolute_links,
-        record=not args.no_record,
-    )
-    server.faults.latency = args.latency
+    server = server_from_options(vars(args))
     await server.start()
     # The fake's credentials are fixed test values, not secrets: showing them is the point.
     exports = "".join(f"  export {name}={value}\n" for name, value in server.env.items())
@@ -103,7 +85,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         main(["--port", "0", "--seed", "2"])
     """
-    args = _parser().parse_args(argv)
+    args = build_parser().parse_args(argv)
     with contextlib.suppress(KeyboardInterrupt):
         asyncio.run(_serve(args))
     return 0

@@ -28,16 +28,16 @@ import attrs
 import pytest
 from click.testing import CliRunner, Result
 
-from signalwire_orders._cli import (
+from signalwire_orders._cli import cli
+from signalwire_orders._cli.common import (
     EXIT_AUTH,
     EXIT_CONFIG,
     EXIT_INTERRUPTED,
     EXIT_NOT_FOUND,
     EXIT_PARTIAL,
     EXIT_USAGE,
-    ORDER_FIELDS,
-    cli,
 )
+from signalwire_orders._cli.output import ORDER_FIELDS
 from signalwire_orders.testing import FakeServer
 
 T = TypeVar("T")
@@ -485,6 +485,25 @@ class TestExport:
         invoke(fake.env, "export", *chosen, "-o", str(resumable), "--resume")
 
         assert plain.read_bytes() == resumable.read_bytes()
+
+    @pytest.mark.parametrize("fmt", ["jsonl", "csv"])
+    @pytest.mark.parametrize("count", [1, 3])
+    def test_a_listing_and_an_export_write_the_same_lines(
+        self, fake: Fake, in_empty_dir: Path, fmt: str, count: int
+    ) -> None:
+        """``orders list --format jsonl|csv`` prints the very lines ``export`` writes to a file."""
+        chosen = fake.campaign_ids()[:count]
+        out = in_empty_dir / f"orders.{fmt}"
+
+        listed = invoke(fake.env, "orders", "list", *chosen, "--concurrency", "1", "--format", fmt)
+        exported = invoke(fake.env, "export", *chosen, "--concurrency", "1", "-o", str(out))
+
+        assert listed.exit_code == 0, listed.stderr
+        assert exported.exit_code == 0, exported.stderr
+        lines = out.read_text(encoding="utf-8").splitlines()
+        assert sum(len(fake.order_ids(c)) for c in chosen) + (fmt == "csv") == len(lines)
+        assert any(("null" if fmt == "jsonl" else ",,") in line for line in lines)
+        assert lines == listed.stdout.splitlines()
 
     def test_a_failed_export_leaves_no_file(self, fake: Fake, in_empty_dir: Path) -> None:
         """With a wrong token nothing is written, not even a temporary file."""

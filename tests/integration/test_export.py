@@ -5,8 +5,10 @@ from __future__ import annotations
 import asyncio
 import csv
 import json
+import os
 import re
 import signal
+import stat
 import subprocess
 import sys
 import time
@@ -15,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from signalwire_orders import Client, ExportSummary, RetryPolicy, export_orders
+from signalwire_orders import CampaignResult, Client, ExportSummary, RetryPolicy, export_orders
 from signalwire_orders.testing import DEFAULT_API_TOKEN, DEFAULT_PROJECT_ID, FakeData, FakeServer
 
 SIZES = {"seed": 4, "brands": 2, "campaigns_per_brand": 6, "orders_per_campaign": 70}
@@ -105,6 +107,204 @@ class TestExport:
 
         assert isinstance(summary, ExportSummary)
         assert out == summary.path
+
+
+def _listing(directory: Path) -> list[Path]:
+    return sorted(directory.iterdir())
+
+
+def _names(directory: Path) -> list[str]:
+    return [path.name for path in _listing(directory)]
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+class TestAtomicExport:
+    async def test_the_file_appears_only_when_the_export_ends(
+        self, server: FakeServer, tmp_path: Path
+    ) -> None:
+        """While campaigns are written the target does not exist; a part file beside it does."""
+        out = tmp_path / "orders.jsonl"
+        seen: list[list[str]] = []
+
+        def look(_result: CampaignResult) -> None:
+            seen.append(_names(tmp_path))
+
+        async with Client(env=server.env) as client:
+            await export_orders(
+                client, server.data.campaign_ids()[:3], out, atomic=True, on_result=look
+            )
+
+        assert 3 == len(seen)
+        for names in seen:
+            assert 1 == len(names)
+            assert re.fullmatch(r"\.orders\.jsonl\..+\.part", names[0])
+        assert ["orders.jsonl"] == _names(tmp_path)
+
+    @pytest.mark.parametrize("fmt", ["jsonl", "csv"])
+    async def test_it_replaces_the_target_with_every_order(
+        self, server: FakeServer, tmp_path: Path, fmt: str
+    ) -> None:
+        """A complete atomic export replaces the old file, with no checkpoint, as a new file."""
+        out = tmp_path / f"orders.{fmt}"
+        out.write_text("old\n")
+        async with Client(env=server.env) as client:
+            summary = await export_orders(
+                client,
+                server.data.campaign_ids(),
+                out,
+                fmt=fmt,  # type: ignore[arg-type]  # parametrized literal
+                atomic=True,
+            )
+
+        assert _truth(server.data) == _exported(out, fmt)
+        assert (12, 0, ()) == (summary.campaigns, summary.skipped, summary.failed)
+        assert [out] == _listing(tmp_path)
+        assert 0o666 & ~_umask() == stat.S_IMODE(out.stat().st_mode)
+
+    async def test_it_writes_the_same_bytes_as_a_resumable_export(
+        self, server: FakeServer, tmp_path: Path
+    ) -> None:
+        """Atomic and resumable exports of the same campaign give identical files."""
+        ids = server.data.campaign_ids()[:1]
+        async with Client(env=server.env) as client:
+            await export_orders(client, ids, tmp_path / "a.csv", fmt="csv", atomic=True)
+            await export_orders(client, ids, tmp_path / "b.csv", fmt="csv")
+
+        assert (tmp_path / "a.csv").read_bytes() == (tmp_path / "b.csv").read_bytes()
+
+    async def test_some_failed_campaigns_leave_the_others_written(
+        self, server: FakeServer, tmp_path: Path
+    ) -> None:
+        """The campaigns that did not fail are in the file; no checkpoint is kept."""
+        out = tmp_path / "orders.jsonl"
+        ids = server.data.campaign_ids()[:3]
+        server.faults.script("list_orders", ["500", "500"])
+        async with Client(env=server.env, retry=NO_WAIT) as client:
+            summary = await export_orders(client, ids, out, concurrency=1, atomic=True)
+
+        assert [ids[0]] == [str(cid) for cid, _ in summary.failed]
+        assert 2 == summary.campaigns
+        expected = sorted((c, o["id"]) for c in ids[1:] for o in server.data.orders_of(c))
+        assert expected == _exported(out, "jsonl")
+        assert [out] == _listing(tmp_path)
+
+    async def test_every_campaign_failing_leaves_the_target_as_it_was(
+        self, server: FakeServer, tmp_path: Path
+    ) -> None:
+        """When no campaign could be fetched, the old file stays and nothing is beside it."""
+        out = tmp_path / "orders.jsonl"
+        out.write_text("old\n")
+        server.faults.script("list_orders", ["500"] * 4)
+        async with Client(env=server.env, retry=NO_WAIT) as client:
+            summary = await export_orders(
+                client, server.data.campaign_ids()[:2], out, concurrency=1, atomic=True
+            )
+
+        assert (2, 0, 0) == (len(summary.failed), summary.campaigns, summary.orders)
+        assert "old\n" == out.read_text()
+        assert [out] == _listing(tmp_path)
+
+    async def test_an_export_that_raises_leaves_nothing_behind(
+        self, server: FakeServer, tmp_path: Path
+    ) -> None:
+        """An error midway removes the part file; the target is never created."""
+        out = tmp_path / "orders.jsonl"
+
+        def fail(_result: CampaignResult) -> None:
+            raise RuntimeError("stop")
+
+        async with Client(env=server.env) as client:
+            with pytest.raises(RuntimeError, match="stop"):
+                await export_orders(
+                    client, server.data.campaign_ids(), out, atomic=True, on_result=fail
+                )
+
+        assert [] == _listing(tmp_path)
+
+    async def test_a_cancelled_export_leaves_nothing_behind(
+        self, server: FakeServer, tmp_path: Path
+    ) -> None:
+        """Cancelled after its first campaign is written, it removes its part file."""
+        out = tmp_path / "orders.jsonl"
+        async with Client(env=server.env) as client:
+            task = asyncio.create_task(
+                export_orders(
+                    client,
+                    server.data.campaign_ids(),
+                    out,
+                    concurrency=2,
+                    atomic=True,
+                    on_result=lambda _result: task.cancel(),
+                )
+            )
+            with pytest.raises(asyncio.CancelledError):
+                await task
+
+        assert [] == _listing(tmp_path)
+
+    async def test_a_missing_directory_is_an_os_error(
+        self, server: FakeServer, tmp_path: Path
+    ) -> None:
+        """A target in a directory that does not exist raises FileNotFoundError, no request."""
+        async with Client(env=server.env) as client:
+            with pytest.raises(FileNotFoundError):
+                await export_orders(
+                    client, server.data.campaign_ids(), tmp_path / "no" / "o.jsonl", atomic=True
+                )
+
+        assert 0 == server.count()
+
+    async def test_it_leaves_a_checkpoint_alone(self, server: FakeServer, tmp_path: Path) -> None:
+        """An unfinished resumable export does not stop an atomic one, nor is it touched."""
+        out = tmp_path / "orders.jsonl"
+        checkpoint = tmp_path / "orders.jsonl.checkpoint"
+        checkpoint.write_text("{}\n")
+        async with Client(env=server.env) as client:
+            summary = await export_orders(client, server.data.campaign_ids()[:1], out, atomic=True)
+
+        assert summary.complete
+        assert "{}\n" == checkpoint.read_text()
+
+    async def test_atomic_and_resume_exclude_each_other(
+        self, server: FakeServer, tmp_path: Path
+    ) -> None:
+        """``atomic=True`` with ``resume=True`` is a ValueError before anything is written."""
+        async with Client(env=server.env) as client:
+            with pytest.raises(ValueError, match="exclude"):
+                await export_orders(
+                    client, server.data.campaign_ids(), tmp_path / "o", atomic=True, resume=True
+                )
+
+        assert [] == _listing(tmp_path)
+
+
+class TestOnResult:
+    @pytest.mark.parametrize("atomic", [False, True])
+    async def test_called_once_per_campaign_after_it_is_written(
+        self, server: FakeServer, tmp_path: Path, atomic: bool
+    ) -> None:
+        """Each campaign's result reaches ``on_result``, failed ones too."""
+        ids = server.data.campaign_ids()[:4]
+        server.faults.script("list_orders", ["500", "500"])
+        results: list[CampaignResult] = []
+        async with Client(env=server.env, retry=NO_WAIT) as client:
+            summary = await export_orders(
+                client,
+                ids,
+                tmp_path / "o.jsonl",
+                concurrency=1,
+                atomic=atomic,
+                on_result=results.append,
+            )
+
+        assert ids == [str(result.campaign_id) for result in results]
+        assert [True, False, False, False] == [result.error is not None for result in results]
+        assert summary.orders == sum(len(result.orders) for result in results)
 
 
 _EXPORTER = """

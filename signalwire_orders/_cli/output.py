@@ -1,23 +1,23 @@
 """
-How the CLI shows and writes what it fetched: rows, tables, the row writer, progress, files.
+How the CLI shows what it fetched: rows, tables, the row writer, progress.
 
-Tables (rich) go to stdout for people; ``json``, ``jsonl`` and ``csv`` write
-plain rows and nothing else; progress bars go to stderr, and only when it is a
-terminal. Files are written beside their target and moved over it on success.
+Rows are built here from the public models by one function (`row`): ids and
+enums as ``str``, times in ISO 8601, ``None`` kept. Tables (rich) go to stdout
+for people; ``json``, ``jsonl`` and ``csv`` write plain rows and nothing else,
+in the same lines as an ``export`` file (a test pins it); progress bars go to
+stderr, and only when it is a terminal. Files are not written here: ``export``
+goes through `signalwire_orders.export_orders`.
 """
 
 from __future__ import annotations
 
-import contextlib
+import csv
 import json
-import os
 import sys
-import tempfile
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime
-from pathlib import Path
-from typing import Final, Self, TextIO, TypeVar
+from typing import Final, Self, TextIO
 from uuid import UUID
 
 import click
@@ -33,30 +33,34 @@ from rich.progress import (
 from rich.table import Table
 from rich.text import Text
 
-from . import Brand, Campaign, Order
-from ._cli_common import EXIT_ERROR, CommandError
-from ._export import FIELDS, header_line, order_record, row_line
+from signalwire_orders import Order
 
 __all__ = [
     "BRAND_FIELDS",
     "CAMPAIGN_FIELDS",
     "ORDER_FIELDS",
     "RowWriter",
-    "atomic_file",
-    "brand_row",
-    "campaign_row",
     "current_stdout",
-    "order_row",
     "print_one",
     "print_rows",
     "progress_bar",
+    "row",
     "show_orders",
     "stdout_console",
 ]
 
-T = TypeVar("T")
-
-ORDER_FIELDS: Final = FIELDS  # one column order for listings and exports
+# The columns of one order on its own (``orders get``).
+_ONE_ORDER_FIELDS: Final = (
+    "id",
+    "state",
+    "created_at",
+    "updated_at",
+    "processed_at",
+    "status_callback_url",
+)
+#: The columns of an order listing: its campaign after its id. They are those of
+#: an ``export`` file, which the CLI cannot import; a test pins that the lines match.
+ORDER_FIELDS: Final = ("id", "campaign_id", *_ONE_ORDER_FIELDS[1:])
 CAMPAIGN_FIELDS: Final = ("id", "name", "state", "sms_use_case", "created_at", "updated_at")
 BRAND_FIELDS: Final = (
     "id",
@@ -83,39 +87,22 @@ _STATE_STYLES: Final = {
 # -- rows -------------------------------------------------------------------------------------
 
 
-def _iso(value: datetime | None) -> str | None:
-    return None if value is None else value.isoformat()
+def _text(value: object) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, datetime):
+        return value.isoformat()
+    return str(value)  # UUIDs, str enums (their value), strings
 
 
-def _str(value: object) -> str | None:
-    return None if value is None else str(value)
+def row(item: object, fields: Sequence[str], **given: object) -> dict[str, str | None]:
+    """
+    Flatten a model for JSON or CSV: ids and enums as ``str``, times in ISO 8601, ``None`` kept.
 
-
-order_row: Final = order_record  # flatten an order: ISO 8601 times, None when absent
-
-
-def campaign_row(campaign: Campaign) -> dict[str, str | None]:
-    """Flatten a campaign for JSON or CSV."""
+    ``given`` supplies fields the model lacks, such as an order's ``campaign_id``.
+    """
     return {
-        "id": str(campaign.id),
-        "name": campaign.name,
-        "state": _str(campaign.state),
-        "sms_use_case": campaign.sms_use_case,
-        "created_at": _iso(campaign.created_at),
-        "updated_at": _iso(campaign.updated_at),
-    }
-
-
-def brand_row(brand: Brand) -> dict[str, str | None]:
-    """Flatten a brand for JSON or CSV."""
-    return {
-        "id": str(brand.id),
-        "name": brand.name,
-        "company_name": brand.company_name,
-        "state": _str(brand.state),
-        "company_vertical": brand.company_vertical,
-        "created_at": _iso(brand.created_at),
-        "updated_at": _iso(brand.updated_at),
+        field: _text(given[field] if field in given else getattr(item, field)) for field in fields
     }
 
 
@@ -126,10 +113,12 @@ class RowWriter:
         self._stream = stream
         self._fmt = fmt
         self._fields = fields
+        self._csv = csv.writer(stream, lineterminator="\n")
         self.count = 0
 
     def __enter__(self) -> Self:
-        self._stream.write(header_line(self._fmt, self._fields))
+        if self._fmt == "csv":
+            self._csv.writerow(self._fields)
         return self
 
     def __exit__(self, *exc_info: object) -> None:
@@ -137,11 +126,13 @@ class RowWriter:
             self._stream.write("[]\n" if self.count == 0 else "\n]\n")
         self._stream.flush()
 
-    def write(self, row: Mapping[str, str | None]) -> None:
+    def write(self, flat: Mapping[str, str | None]) -> None:
         if self._fmt == "json":
-            self._stream.write(("[\n  " if self.count == 0 else ",\n  ") + json.dumps(row))
-        else:  # the same lines as signalwire_orders.export_orders writes
-            self._stream.write(row_line(row, self._fmt, self._fields))
+            self._stream.write(("[\n  " if self.count == 0 else ",\n  ") + json.dumps(flat))
+        elif self._fmt == "jsonl":
+            self._stream.write(json.dumps(flat) + "\n")
+        else:  # csv writes None as an empty field
+            self._csv.writerow([flat.get(field) for field in self._fields])
         self.count += 1
 
 
@@ -168,12 +159,12 @@ def _when(value: datetime | None) -> Text:
 
 
 def _state_text(state: object) -> Text:
-    text = _str(state)
+    text = _text(state)
     return Text(text or "-", style=_STATE_STYLES.get(text or "", "dim"))
 
 
 def _by_state(states: Iterable[object]) -> str:
-    counts = Counter(_str(state) or "no state" for state in states)
+    counts = Counter(_text(state) or "no state" for state in states)
     return ", ".join(f"{n:,} {state}" for state, n in counts.most_common())
 
 
@@ -214,7 +205,7 @@ def _order_table(order: Order) -> Table:
     table = Table(show_header=False)
     table.add_column(style="bold")
     table.add_column()
-    for field, value in order_row(order).items():
+    for field, value in row(order, _ONE_ORDER_FIELDS).items():
         cell = _state_text(value) if field == "state" else Text(value or "-")
         table.add_row(field, cell)
     return table
@@ -225,42 +216,35 @@ def print_one(order: Order, fmt: str) -> None:
     if fmt == "table":
         stdout_console().print(_order_table(order))
     else:
-        click.echo(json.dumps(order_row(order), indent=2))
+        click.echo(json.dumps(row(order, _ONE_ORDER_FIELDS), indent=2))
 
 
-def print_rows(
-    items: Sequence[T],
-    to_row: Callable[[T], dict[str, str | None]],
-    fields: Sequence[str],
-    *,
-    fmt: str,
-    title: str,
-) -> None:
-    """Print items as a table with a count by state, or write them as ``fmt`` rows."""
-    rows = [to_row(item) for item in items]
+def print_rows(items: Sequence[object], fields: Sequence[str], *, fmt: str, title: str) -> None:
+    """Print models as a table of ``fields`` with a count by state, or write them as rows."""
+    rows = [row(item, fields) for item in items]
     if fmt != "table":
         with RowWriter(current_stdout(), fmt, fields) as writer:
-            for row in rows:
-                writer.write(row)
+            for flat in rows:
+                writer.write(flat)
         return
     table = Table()
     for field in fields:
         table.add_column(field.replace("_", " "), no_wrap=field == "id" or field.endswith("_at"))
-    for item, row in zip(items, rows, strict=True):
+    for item, flat in zip(items, rows, strict=True):
         cells = [
             _when(getattr(item, field))
             if field.endswith("_at")
-            else _state_text(row[field])
+            else _state_text(flat[field])
             if field == "state"
-            else Text(row[field] or "-")
+            else Text(flat[field] or "-")
             for field in fields
         ]
         table.add_row(*cells)
-    breakdown = _by_state(row["state"] for row in rows)
+    breakdown = _by_state(flat["state"] for flat in rows)
     _show(table, title=title, caption=f"{len(rows):,} total" + (f": {breakdown}" if rows else ""))
 
 
-# -- progress and files -----------------------------------------------------------------------
+# -- progress ---------------------------------------------------------------------------------
 
 
 def progress_bar(*, streaming_to_stdout: bool = False) -> Progress:
@@ -280,31 +264,3 @@ def progress_bar(*, streaming_to_stdout: bool = False) -> Progress:
         redirect_stdout=False,  # rows on stdout must never be diverted to stderr
         redirect_stderr=False,
     )
-
-
-def _file_mode() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return 0o666 & ~mask
-
-
-@contextlib.contextmanager
-def atomic_file(path: Path) -> Iterator[TextIO]:
-    """Write a temporary file beside ``path``; move it over ``path`` only on success."""
-    try:
-        fd, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
-    except OSError as exc:
-        msg = f"cannot write {path}: {exc.strerror or exc}"
-        raise CommandError(msg, EXIT_ERROR) from exc
-    temporary = Path(name)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as stream:
-            yield stream
-            stream.flush()
-            os.fsync(stream.fileno())
-        temporary.chmod(_file_mode())  # mkstemp's 0600 is not what a user expects of a file
-        temporary.replace(path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            temporary.unlink()
-        raise

@@ -25,8 +25,10 @@ from rich.progress import Progress
 from rich.table import Table
 from rich.text import Text
 
-from ._client import DEFAULT_MAX_CONCURRENCY, Client
-from .testing import FakeServer
+from signalwire_orders import Client
+from signalwire_orders.testing import FakeServer
+
+from .common import client_limits
 
 __all__ = ["DemoOptions", "DemoReport", "render_report", "run_demo"]
 
@@ -44,6 +46,9 @@ class DemoOptions:
     """
     The size of the fake's data and how hard the client works.
 
+    ``max_concurrency=None`` (the default) leaves the client's own bound
+    on requests in flight.
+
     Example::
 
         options = DemoOptions(seed=1, brands=2, campaigns_per_brand=5)
@@ -54,7 +59,7 @@ class DemoOptions:
     campaigns_per_brand: int = 10
     orders_per_campaign: int = 200
     concurrency: int = 16
-    max_concurrency: int = DEFAULT_MAX_CONCURRENCY
+    max_concurrency: int | None = None
 
 
 @attrs.frozen
@@ -126,8 +131,8 @@ async def run_demo(options: DemoOptions, *, progress: Progress) -> DemoReport:
             project_id=server.project_id,
             api_token=server.api_token,
             base_url=base_url,
-            max_concurrency=options.max_concurrency,
             env={},  # the user's real SIGNALWIRE_* settings play no part
+            **client_limits(options.max_concurrency),
         ) as client:
             finding = progress.add_task("Finding campaigns", total=None, orders=0)
             brands = [brand async for brand in client.brands.list()]

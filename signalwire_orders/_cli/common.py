@@ -1,8 +1,9 @@
 """
 What every command of the CLI shares: exit codes, settings, one-line errors, running, options.
 
-The bottom of the ``_cli*`` modules: it imports none of them, so the command
-modules and ``_cli`` (the root group) can all import from it without a cycle.
+The bottom of the ``_cli`` package: it imports none of its modules, so the
+command modules and ``__init__`` (the root group) can all import from it
+without a cycle.
 """
 
 from __future__ import annotations
@@ -12,14 +13,14 @@ import contextlib
 import logging
 import os
 from collections.abc import Coroutine, Iterable, Iterator, Mapping, Sequence
-from typing import Any, Final, TypeVar
+from typing import Any, Final, TypedDict, TypeVar
 
 import attrs
 import click
 from rich.console import Console
 from rich.logging import RichHandler
 
-from . import (
+from signalwire_orders import (
     AuthenticationError,
     Client,
     ConfigurationError,
@@ -49,7 +50,9 @@ __all__ = [
     "ORDER_STATE_OPTION",
     "PAGE_SIZE_OPTION",
     "CliSettings",
+    "ClientLimits",
     "CommandError",
+    "client_limits",
     "exit_code_of",
     "message_of",
     "print_error",
@@ -83,6 +86,17 @@ class CommandError(Exception):
         self.exit_code = exit_code
 
 
+class ClientLimits(TypedDict, total=False):
+    """`Client` arguments given only when set, so that the client's own defaults apply."""
+
+    max_concurrency: int
+
+
+def client_limits(max_concurrency: int | None) -> ClientLimits:
+    """``max_concurrency`` for ``Client(**...)``, or nothing: the client's default."""
+    return {} if max_concurrency is None else {"max_concurrency": max_concurrency}
+
+
 @attrs.frozen
 class CliSettings:
     """What the global options and the environment say; builds the client."""
@@ -105,13 +119,11 @@ class CliSettings:
             where = "the environment or a .env file (see --env-file)"
             msg = f"missing credentials: set {' and '.join(missing)} in {where}"
             raise CommandError(msg, EXIT_CONFIG)
-        if self.max_concurrency is None:
-            return Client(space=self.space, base_url=self.base_url, env=self.env)
         return Client(
             space=self.space,
             base_url=self.base_url,
             env=self.env,
-            max_concurrency=self.max_concurrency,
+            **client_limits(self.max_concurrency),
         )
 
 

@@ -1,7 +1,7 @@
 """
 The ``signalwire-orders`` command line (SPEC section 6): click for arguments, rich for people.
 
-Only the ``_cli*`` modules print (STYLE.md). Each command builds a `Client` from
+Only the ``_cli`` package prints (STYLE.md). Each command builds a `Client` from
 the environment merged with a ``.env`` file (credentials never come from an
 argument, which would show in ``ps``), runs one ``asyncio.run``, and maps what
 went wrong to an exit code that scripts can test (see ``EXIT_*``). Tables go to
@@ -11,10 +11,17 @@ else; progress bars go to stderr, and only when it is a terminal.
 This module owns the root group, its global options, ``main`` and the turning
 of any error into one line and an exit code. The pieces live beside it:
 
-* ``_cli_common``  exit codes, settings, error lines, ``run``, shared options
-* ``_cli_output``  rows, tables, the row writer, progress bar, atomic files
-* ``_cli_bulk``    the orders of many campaigns: choosing, fan-out, failures
-* ``_cli_orders``, ``_cli_catalog``, ``_cli_export``, ``_cli_fake``  the commands
+* ``common``  exit codes, settings, error lines, ``run``, shared options
+* ``output``  rows (from the public models), tables, the row writer, progress bar
+* ``bulk``    the orders of many campaigns: choosing, fan-out, failures
+* ``orders``, ``catalog``, ``export``, ``fake``  the commands
+* ``demo``    what ``demo`` does against the embedded fake, and its report
+
+It is written against the public API only, ``signalwire_orders`` and
+``signalwire_orders.testing`` (plus the fake's own option table in
+``testing._options``, shared with ``python -m signalwire_orders.testing``); an
+import-linter contract keeps it off the library's private modules. Export
+files are written by `signalwire_orders.export_orders` alone.
 """
 
 from __future__ import annotations
@@ -29,17 +36,11 @@ from typing import Any, NoReturn
 import click
 from dotenv import dotenv_values
 
-from . import __version__
-from ._cli_catalog import brands, campaigns
-from ._cli_common import (
-    EXIT_AUTH,
-    EXIT_CONFIG,
-    EXIT_ERROR,
+from signalwire_orders import __version__
+
+from .catalog import brands, campaigns
+from .common import (
     EXIT_INTERRUPTED,
-    EXIT_NOT_FOUND,
-    EXIT_OK,
-    EXIT_PARTIAL,
-    EXIT_USAGE,
     CliSettings,
     exit_code_of,
     message_of,
@@ -47,27 +48,11 @@ from ._cli_common import (
     redact,
     secrets_of,
 )
-from ._cli_export import export
-from ._cli_fake import demo, fake_server
-from ._cli_orders import orders
-from ._cli_output import BRAND_FIELDS, CAMPAIGN_FIELDS, ORDER_FIELDS
+from .export import export
+from .fake import demo, fake_server
+from .orders import orders
 
-__all__ = [
-    "BRAND_FIELDS",
-    "CAMPAIGN_FIELDS",
-    "EXIT_AUTH",
-    "EXIT_CONFIG",
-    "EXIT_ERROR",
-    "EXIT_INTERRUPTED",
-    "EXIT_NOT_FOUND",
-    "EXIT_OK",
-    "EXIT_PARTIAL",
-    "EXIT_USAGE",
-    "ORDER_FIELDS",
-    "cli",
-    "exit_code_of",
-    "main",
-]
+__all__ = ["cli", "main"]
 
 _EPILOG = """\b
 Exit codes:
@@ -173,8 +158,8 @@ def cli(
 
 
 # The commands are free-standing click commands in their topic modules, attached here
-# explicitly. Imports thus only point downwards (_cli -> commands -> _cli_common and
-# _cli_output): no command module imports this one, so there is no cycle and no import
+# explicitly. Imports thus only point downwards (this package -> commands -> common and
+# output): no command module imports this one, so there is no cycle and no import
 # done only for its side effect. click lists commands by name, so the order is free.
 for _command in (orders, campaigns, brands, export, fake_server, demo):
     cli.add_command(_command)

@@ -1,7 +1,7 @@
 """
 The ``campaigns`` and ``brands`` commands of the CLI: list them, filtered by state and name.
 
-Defined as free-standing click groups; ``_cli`` attaches them to the root group.
+Defined as free-standing click groups; ``__init__`` attaches them to the root group.
 """
 
 from __future__ import annotations
@@ -10,9 +10,10 @@ from uuid import UUID
 
 import click
 
-from . import Brand, BrandState, Campaign, CampaignState
-from ._cli_common import FORMAT_OPTION, NAME_OPTION, CliSettings, run
-from ._cli_output import BRAND_FIELDS, CAMPAIGN_FIELDS, brand_row, campaign_row, print_rows
+from signalwire_orders import Brand, BrandState, Campaign, CampaignState
+
+from .common import FORMAT_OPTION, NAME_OPTION, CliSettings, run
+from .output import BRAND_FIELDS, CAMPAIGN_FIELDS, print_rows
 
 __all__ = ["brands", "campaigns"]
 
@@ -42,7 +43,7 @@ def campaigns_list(
             return [campaign async for campaign in found]
 
     title = "Campaigns" + (f" of brand {brand_id}" if brand_id else " of every brand")
-    print_rows(run(settings, fetch()), campaign_row, CAMPAIGN_FIELDS, fmt=fmt, title=title)
+    print_rows(run(settings, fetch()), CAMPAIGN_FIELDS, fmt=fmt, title=title)
 
 
 @click.group()
@@ -62,4 +63,4 @@ def brands_list(settings: CliSettings, state: str | None, name: str | None, fmt:
         async with settings.client() as client:
             return [brand async for brand in client.brands.list(name=name, state=state)]
 
-    print_rows(run(settings, fetch()), brand_row, BRAND_FIELDS, fmt=fmt, title="Brands")
+    print_rows(run(settings, fetch()), BRAND_FIELDS, fmt=fmt, title="Brands")

@@ -1,7 +1,7 @@
 """
 The ``orders`` commands of the CLI: list (one, many or all campaigns), get, wait and create.
 
-Defined as a free-standing click group; ``_cli`` attaches it to the root group.
+Defined as a free-standing click group; ``__init__`` attaches it to the root group.
 """
 
 from __future__ import annotations
@@ -15,9 +15,10 @@ from uuid import UUID
 import click
 from rich.console import Console
 
-from . import CampaignResult, Order
-from ._cli_bulk import Bulk, check_failures, pick_campaigns, resolve_campaigns, results
-from ._cli_common import (
+from signalwire_orders import CampaignResult, Order
+
+from .bulk import Bulk, check_failures, pick_campaigns, resolve_campaigns, results
+from .common import (
     ALL_CAMPAIGNS_OPTION,
     CAMPAIGN_IDS_ARGUMENT,
     CONCURRENCY_OPTION,
@@ -28,13 +29,13 @@ from ._cli_common import (
     CliSettings,
     run,
 )
-from ._cli_output import (
+from .output import (
     ORDER_FIELDS,
     RowWriter,
     current_stdout,
-    order_row,
     print_one,
     progress_bar,
+    row,
     show_orders,
 )
 
@@ -92,7 +93,7 @@ async def _list_one(settings: CliSettings, campaign_id: UUID, bulk: Bulk, fmt: s
             return
         with RowWriter(current_stdout(), fmt, ORDER_FIELDS) as writer:
             async for order in listing:
-                writer.write(order_row(order, campaign_id))
+                writer.write(row(order, ORDER_FIELDS, campaign_id=campaign_id))
 
 
 async def _list_many(
@@ -118,7 +119,7 @@ async def _list_many(
                     done[result.campaign_id] = result.orders
                 else:
                     for order in result.orders:
-                        writer.write(order_row(order, result.campaign_id))
+                        writer.write(row(order, ORDER_FIELDS, campaign_id=result.campaign_id))
     if fmt == "table" and not (failed and len(failed) == len(ids)):
         rows = [(cid, order) for cid in ids if cid in done for order in done[cid]]
         title = f"Orders of {len(done):,} campaigns" + (

@@ -1,74 +1,77 @@
 """
 The CLI commands that need no account: ``fake-server`` serves the embedded fake, ``demo`` uses it.
 
-Defined as free-standing click commands; ``_cli`` attaches them to the root group.
+``fake-server`` builds its click options from the fake's own option table
+(``signalwire_orders.testing._options``, also behind ``python -m
+signalwire_orders.testing``), so the two command lines cannot drift apart.
+
+Defined as free-standing click commands; ``__init__`` attaches them to the root group.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+from collections.abc import Callable
+from typing import Any, TypeVar
 
-import attrs
 import click
 
-from ._cli_common import CONCURRENCY_OPTION, EXIT_ERROR, CliSettings, CommandError, run
-from ._cli_output import progress_bar, stdout_console
-from ._demo import DemoOptions, render_report, run_demo
-from .testing import FakeServer
+from signalwire_orders.testing._options import OPTIONS, Option, server_from_options
+
+from .common import CONCURRENCY_OPTION, EXIT_ERROR, CliSettings, CommandError, run
+from .demo import DemoOptions, render_report, run_demo
+from .output import progress_bar, stdout_console
 
 __all__ = ["demo", "fake_server"]
 
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _click_option(option: Option) -> Callable[[F], F]:
+    """The click option for one row of the fake server's option table."""
+    if option.is_flag:
+        return click.option(option.name, is_flag=True, help=option.help)
+    bounds = (option.minimum, option.maximum)
+    kind: object = option.type  # click takes int, float and str as they are
+    if bounds != (None, None):
+        kind = click.IntRange(*bounds) if option.type is int else click.FloatRange(*bounds)
+    return click.option(
+        option.name,
+        type=kind,
+        default=option.default,
+        show_default=True,
+        metavar=option.metavar,
+        help=option.help,
+    )
+
+
+def _fake_server_options(command: F) -> F:
+    """Every option of ``python -m signalwire_orders.testing``, from the same table."""
+    for option in reversed(OPTIONS):  # decorators apply bottom up: keep the table's order
+        command = _click_option(option)(command)
+    return command
+
 
 @click.command("fake-server")
-@click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")
-@click.option(
-    "--port", type=click.IntRange(0, 65535), default=8080, show_default=True, help="0: any."
-)
-@click.option("--seed", type=int, default=0, show_default=True, help="Seed of the data.")
-@click.option("--brands", type=click.IntRange(min=0), default=3, show_default=True)
-@click.option("--campaigns-per-brand", type=click.IntRange(min=0), default=4, show_default=True)
-@click.option("--orders-per-campaign", type=click.IntRange(min=0), default=120, show_default=True)
-@click.option(
-    "--latency",
-    type=click.FloatRange(min=0),
-    default=0.0,
-    show_default=True,
-    metavar="S",
-    help="Seconds added to every request.",
-)
-def fake_server(
-    *,
-    host: str,
-    port: int,
-    seed: int,
-    brands: int,
-    campaigns_per_brand: int,
-    orders_per_campaign: int,
-    latency: float,
-) -> None:
+@_fake_server_options
+def fake_server(**values: Any) -> None:
     """
     Serve the embedded fake Campaign Registry API until Ctrl-C.
 
     It prints the variables that point this CLI (or the library) at it. Its
-    credentials are fixed test values, not secrets.
+    credentials are fixed test values, not secrets. The options are those of
+    python -m signalwire_orders.testing.
     """
-    server = FakeServer(
-        seed=seed,
-        brands=brands,
-        campaigns_per_brand=campaigns_per_brand,
-        orders_per_campaign=orders_per_campaign,
-        host=host,
-        port=port,
-    )
+    server = server_from_options(values)
 
     async def serve() -> None:
         await server.start()
-        server.faults.latency = latency
         campaigns = len(server.data.campaign_ids())
         click.echo(
-            f"Fake SignalWire Campaign Registry API on {server.base_url} ({brands} brands, "
-            f"{campaigns} campaigns, {server.data.count_orders():,} orders; seed {seed})"
+            f"Fake SignalWire Campaign Registry API on {server.base_url} "
+            f"({len(server.data.brands)} brands, {campaigns} campaigns, "
+            f"{server.data.count_orders():,} orders; seed {values['seed']})"
         )
         click.echo("Point the client at it with:")
         for name, value in server.env.items():
@@ -118,9 +121,8 @@ def demo(
         campaigns_per_brand=campaigns_per_brand,
         orders_per_campaign=orders_per_campaign,
         concurrency=concurrency,
+        max_concurrency=settings.max_concurrency,
     )
-    if settings.max_concurrency is not None:
-        options = attrs.evolve(options, max_concurrency=settings.max_concurrency)
     with progress_bar() as progress:
         report = run(settings, run_demo(options, progress=progress))
     stdout_console().print(render_report(report))

@@ -10,7 +10,7 @@ into an exit code (``EXIT_PARTIAL`` when others succeeded).
 from __future__ import annotations
 
 import contextlib
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from typing import Final
 from uuid import UUID
 
@@ -18,8 +18,9 @@ import attrs
 import click
 from rich.progress import Progress
 
-from . import CampaignResult, Client
-from ._cli_common import (
+from signalwire_orders import CampaignResult, Client
+
+from .common import (
     EXIT_ERROR,
     EXIT_PARTIAL,
     CommandError,
@@ -28,7 +29,14 @@ from ._cli_common import (
     print_error,
 )
 
-__all__ = ["Bulk", "check_failures", "pick_campaigns", "resolve_campaigns", "results"]
+__all__ = [
+    "Bulk",
+    "check_failures",
+    "fetching_progress",
+    "pick_campaigns",
+    "resolve_campaigns",
+    "results",
+]
 
 _MAX_FAILURE_LINES: Final = 10
 
@@ -64,19 +72,30 @@ async def resolve_campaigns(
     return found
 
 
+def fetching_progress(progress: Progress, campaigns: int) -> Callable[[CampaignResult], None]:
+    """Add a "Fetching orders" bar; the function returned counts one campaign's result in it."""
+    task = progress.add_task("Fetching orders", total=campaigns, orders=0)
+    fetched = 0
+
+    def advance(result: CampaignResult) -> None:
+        nonlocal fetched
+        fetched += len(result.orders)
+        progress.update(task, advance=1, orders=fetched)
+
+    return advance
+
+
 async def results(
     client: Client, ids: Sequence[UUID], bulk: Bulk, progress: Progress
 ) -> AsyncIterator[CampaignResult]:
     """Yield each campaign's result as it completes, advancing the progress bar."""
-    task = progress.add_task("Fetching orders", total=len(ids), orders=0)
-    fetched = 0
+    advance = fetching_progress(progress, len(ids))
     found = client.orders.list_many(
         ids, state=bulk.state, concurrency=bulk.concurrency, page_size=bulk.page_size
     )
     async with contextlib.aclosing(found):
         async for result in found:
-            fetched += len(result.orders)
-            progress.update(task, advance=1, orders=fetched)
+            advance(result)
             yield result
 
 

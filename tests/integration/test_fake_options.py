@@ -1,0 +1,155 @@
+"""
+The fake server's two command lines, built from one option table.
+
+``python -m signalwire_orders.testing`` (argparse) and ``signalwire-orders
+fake-server`` (click) must accept the same options, with the same defaults,
+bounds and help, and turn them into the same server.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+from typing import Any
+
+import click
+import pytest
+
+from signalwire_orders._cli.fake import fake_server
+from signalwire_orders.testing.__main__ import build_parser
+from signalwire_orders.testing._options import OPTIONS, server_from_options
+
+EVERY_OPTION = [
+    "--host=0.0.0.0",
+    "--port=0",
+    "--seed=7",
+    "--brands=2",
+    "--campaigns-per-brand=1",
+    "--orders-per-campaign=5",
+    "--numbers-per-campaign=0",
+    "--latency=0.25",
+    "--absolute-links",
+    "--no-record",
+]
+
+
+def _argparse_actions() -> list[argparse.Action]:
+    return [action for action in build_parser()._actions if "--help" not in action.option_strings]
+
+
+def _click_options() -> list[click.Option]:
+    return [param for param in fake_server.params if isinstance(param, click.Option)]
+
+
+def _argparse_values(argv: list[str]) -> dict[str, Any]:
+    return vars(build_parser().parse_args(argv))
+
+
+def _click_values(argv: list[str]) -> dict[str, Any]:
+    return dict(fake_server.make_context("fake-server", list(argv)).params)
+
+
+class TestOneTable:
+    def test_both_accept_the_options_of_the_table(self) -> None:
+        """Both command lines have exactly the table's options, in its order."""
+        expected = [option.name for option in OPTIONS]
+
+        from_argparse = [action.option_strings for action in _argparse_actions()]
+        from_click = [param.opts for param in _click_options()]
+
+        assert [[name] for name in expected] == from_argparse
+        assert [[name] for name in expected] == from_click
+
+    def test_both_have_the_tables_defaults(self) -> None:
+        """With no arguments both parse to the table's defaults."""
+        expected = {option.dest: option.default for option in OPTIONS}
+
+        assert expected == _argparse_values([])
+        assert expected == _click_values([])
+
+    def test_both_parse_every_option_alike(self) -> None:
+        """Every option given: both parse the same values."""
+        expected = _argparse_values(EVERY_OPTION)
+
+        actual = _click_values(EVERY_OPTION)
+
+        assert expected == actual
+        assert (True, True, 0.25) == (
+            actual["absolute_links"],
+            actual["no_record"],
+            actual["latency"],
+        )
+
+    def test_both_show_the_tables_help(self) -> None:
+        """Each option's help is the table's sentence (argparse adds the default after it)."""
+        helps = {option.name: option.help for option in OPTIONS}
+
+        for action in _argparse_actions():
+            assert (action.help or "").startswith(helps[action.option_strings[0]])
+        for param in _click_options():
+            assert helps[param.opts[0]] == param.help
+
+    @pytest.mark.parametrize(
+        "argv",
+        [["--port", "70000"], ["--port", "-1"], ["--brands", "-1"], ["--latency", "-0.5"]],
+    )
+    def test_both_refuse_a_value_out_of_bounds(
+        self, argv: list[str], capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        """A value outside the table's bounds is a usage error on both."""
+        with pytest.raises(SystemExit) as exited:
+            build_parser().parse_args(argv)
+        with pytest.raises(click.BadParameter):
+            _click_values(argv)
+
+        assert 2 == exited.value.code
+        assert argv[0] in capsys.readouterr().err
+
+    @pytest.mark.parametrize("argv", [["--seed", "x"], ["--latency", "soon"]])
+    def test_both_refuse_a_value_of_the_wrong_type(self, argv: list[str]) -> None:
+        """A value that is not a number is a usage error on both."""
+        with pytest.raises(SystemExit):
+            build_parser().parse_args(argv)
+        with pytest.raises(click.BadParameter):
+            _click_values(argv)
+
+
+class TestServerFromOptions:
+    async def test_it_builds_the_server_the_options_describe(self) -> None:
+        """Sizes, links, recording, latency and interface all reach the server."""
+        server = server_from_options(_click_values(EVERY_OPTION) | {"host": "127.0.0.1"})
+
+        async with server:
+            assert 2 == len(server.data.brands)
+            assert 2 == len(server.data.campaign_ids())
+            assert (True, False) == (server.absolute_links, server.recording)
+            assert 0.25 == server.faults.latency
+            assert server.base_url.startswith("http://127.0.0.1:")
+
+    def test_missing_values_take_the_defaults(self) -> None:
+        """Only some values given: the others are the table's defaults."""
+        server = server_from_options({"brands": 1})
+
+        assert 1 == len(server.data.brands)
+        assert 4 == len(server.data.campaign_ids())
+        assert (False, True) == (server.absolute_links, server.recording)
+        assert 0.0 == server.faults.latency
+
+
+def test_the_fake_and_its_command_line_need_no_click() -> None:
+    """``signalwire_orders.testing`` and its parser import and work with click missing."""
+    code = (
+        "import sys, json\n"
+        "sys.modules['click'] = None  # import click now fails\n"
+        "from signalwire_orders.testing.__main__ import build_parser\n"
+        "print(json.dumps(vars(build_parser().parse_args(['--seed', '3']))))\n"
+    )
+
+    done = subprocess.run(  # noqa: S603  # our own snippet
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=30, check=False
+    )
+
+    assert 0 == done.returncode, done.stderr
+    assert 3 == json.loads(done.stdout)["seed"]
