@@ -18,7 +18,7 @@ import aiohttp
 from _fake import client
 from aiohttp import web
 
-from signalwire_orders import Client, NotFoundError, SignalWireError
+from signalwire_orders import Client, NotFoundError, OrderState, SignalWireError
 
 CLIENT = web.AppKey("client", Client)
 
@@ -26,12 +26,14 @@ CLIENT = web.AppKey("client", Client)
 async def campaign_orders(request: web.Request) -> web.Response:
     """GET /campaigns/{id}/orders?state=: the campaign's orders as JSON."""
     signalwire = request.app[CLIENT]
+    text = request.query.get("state")
+    state = None if text is None else OrderState(text)
+    if state is not None and not state.is_known:  # OrderState keeps unknown values: refuse them
+        raise web.HTTPBadRequest(text=f"unknown state {text!r}")
     try:
         orders = [
             {"id": str(order.id), "state": order.state}
-            async for order in signalwire.orders.list(
-                request.match_info["id"], state=request.query.get("state")
-            )
+            async for order in signalwire.orders.list(request.match_info["id"], state=state)
         ]
     except ValueError as exc:
         raise web.HTTPBadRequest(text=str(exc)) from exc

@@ -38,8 +38,8 @@ from uuid import UUID
 import attrs
 
 from ._errors import SignalWireError
-from ._models import CampaignResult, Order, OrderState
-from ._protocol import path_id
+from ._models import CampaignResult, Order, OrderState, OrderStateValue
+from ._protocol import path_id, state_filter
 
 if TYPE_CHECKING:
     from ._client import Client
@@ -274,7 +274,7 @@ async def export_orders(
     out: str | os.PathLike[str],
     *,
     fmt: Format = "jsonl",
-    state: OrderState | str | None = None,
+    state: OrderState | OrderStateValue | None = None,
     concurrency: int = 16,
     page_size: int | None = None,
     resume: bool = False,
@@ -306,8 +306,9 @@ async def export_orders(
             written (or it failed), e.g. to show progress.
 
     Raises:
-        ValueError: A campaign id is not a UUID, the checkpoint is for
-            another format, or both ``resume`` and ``atomic`` are true.
+        ValueError: A campaign id is not a UUID, ``state`` is not an order
+            state, the checkpoint is for another format, or both ``resume``
+            and ``atomic`` are true (all before any file or request).
         FileExistsError: A checkpoint exists and neither ``resume`` nor
             ``atomic`` is true.
         OSError: ``out`` cannot be written (e.g. its directory is missing).
@@ -330,6 +331,7 @@ async def export_orders(
         msg = "resume and atomic exclude each other: an atomic export keeps no checkpoint"
         raise ValueError(msg)
     ids = list(dict.fromkeys(UUID(path_id(cid, "campaign_id")) for cid in campaign_ids))
+    state_filter(state, OrderState)  # a typo fails here, before any file is touched
     path = Path(out)
     output: _Output = _Replacement(path, fmt) if atomic else _Checkpoint(path, fmt, resume=resume)
     failed: list[tuple[UUID, SignalWireError]] = []

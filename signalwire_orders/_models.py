@@ -13,7 +13,7 @@ import enum
 from collections.abc import Mapping
 from datetime import datetime
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Any, Generic, Self, TypeVar, cast
+from typing import TYPE_CHECKING, Any, Generic, Literal, Self, TypeVar, cast
 from uuid import UUID
 
 import attrs
@@ -25,14 +25,18 @@ __all__ = [
     "AssignedNumber",
     "AssignedPhoneNumber",
     "AssignmentState",
+    "AssignmentStateValue",
     "Brand",
     "BrandState",
+    "BrandStateValue",
     "Campaign",
     "CampaignResult",
     "CampaignState",
+    "CampaignStateValue",
     "Links",
     "Order",
     "OrderState",
+    "OrderStateValue",
     "Page",
     "RateLimit",
 ]
@@ -152,6 +156,14 @@ class CampaignState(_OpenStrEnum):
     PENDING = "pending"
     ACTIVE = "active"
     INACTIVE = "inactive"
+
+
+# The documented values of each state, as ``state=`` filters accept them beside
+# the enum members: a typo in a literal then fails a type check (``mypy --strict``).
+OrderStateValue = Literal["pending", "processing", "processed", "failed"]
+AssignmentStateValue = Literal["pending", "completed", "failed"]
+BrandStateValue = Literal["pending", "completed", "unverified"]
+CampaignStateValue = Literal["pending", "active", "inactive"]
 
 
 @attrs.frozen

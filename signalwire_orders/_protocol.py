@@ -30,7 +30,7 @@ from ._errors import (
     ServerError,
     UnprocessableEntityError,
 )
-from ._models import RateLimit
+from ._models import RateLimit, _OpenStrEnum
 
 __all__ = [
     "MAX_PAGE_SIZE",
@@ -42,6 +42,8 @@ __all__ = [
     "phone_numbers",
     "query_string",
     "raise_for_status",
+    "state_filter",
+    "text_filter",
 ]
 
 MAX_PAGE_SIZE: Final = 1000
@@ -96,6 +98,48 @@ def path_id(value: UUID | str, name: str) -> str:
     except ValueError:
         msg = f"{name} must be a UUID, got {value!r}"
         raise ValueError(msg) from None
+
+
+def state_filter(value: str | None, states: type[_OpenStrEnum]) -> str | None:
+    """
+    Return a ``state=`` filter's wire value: an enum member's, or a documented value.
+
+    A member made from a value the library does not know (``OrderState("new")``)
+    is how to ask for a state the API added later; any other string is a typo
+    that would silently match nothing (SPEC section 3).
+
+    Raises:
+        ValueError: A string that is not one of the documented values.
+        TypeError: Not a string at all.
+    """
+    if value is None:
+        return None
+    if isinstance(value, states):
+        return value.value
+    if not isinstance(value, str):
+        msg = f"state must be a {states.__name__} or a str, got {type(value).__name__}"
+        raise TypeError(msg)
+    allowed = [member.value for member in states]
+    if value in allowed:
+        return str(value)  # a member of another enum becomes its plain value
+    msg = (
+        f"state must be one of {', '.join(map(repr, allowed))} or a {states.__name__} member, "
+        f"got {value!r} (for a state the API added later, pass {states.__name__}({value!r}))"
+    )
+    raise ValueError(msg)
+
+
+def text_filter(value: str | None, name: str) -> str | None:
+    """
+    Return a text filter (``name=``) as given, or refuse what is not a string.
+
+    Raises:
+        TypeError: Not a string.
+    """
+    if value is not None and not isinstance(value, str):
+        msg = f"{name} must be a str, got {type(value).__name__}"
+        raise TypeError(msg)
+    return value
 
 
 def query_string(**params: str | int | None) -> str:

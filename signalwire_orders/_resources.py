@@ -23,33 +23,28 @@ from ._errors import NotFoundError, PaginationError, SignalWireError, redact
 from ._models import (
     AssignedNumber,
     AssignmentState,
+    AssignmentStateValue,
     Brand,
     BrandState,
+    BrandStateValue,
     Campaign,
     CampaignResult,
     CampaignState,
+    CampaignStateValue,
     Order,
     OrderState,
+    OrderStateValue,
     Page,
 )
 from ._pagination import PageTrail, resolve_link
 from ._polling import poll_until_final
-from ._protocol import path_id, phone_numbers, query_string
+from ._protocol import path_id, phone_numbers, query_string, state_filter, text_filter
 
 __all__ = ["Brands", "Campaigns", "Numbers", "Orders"]
 
 T = TypeVar("T")
 
 DEFAULT_BULK_CONCURRENCY: Final = 16
-
-
-def _state(value: str | None, name: str = "state") -> str | None:
-    if value is None:
-        return None
-    if not isinstance(value, str):
-        msg = f"{name} must be a str, got {type(value).__name__}"
-        raise TypeError(msg)
-    return str(value)  # a StrEnum member becomes its plain value
 
 
 class _Resource:
@@ -129,7 +124,7 @@ class Orders(_Resource):
         self,
         campaign_id: UUID | str,
         *,
-        state: OrderState | str | None = None,
+        state: OrderState | OrderStateValue | None = None,
         page_size: int | None = None,
         resume_from: str | None = None,
     ) -> AsyncGenerator[Page[Order], None]:
@@ -153,14 +148,14 @@ class Orders(_Resource):
                 print(len(page.data))
         """
         path = f"/campaigns/{path_id(campaign_id, 'campaign_id')}/orders"
-        query = query_string(filter_state=_state(state), page_size=page_size)
+        query = query_string(filter_state=state_filter(state, OrderState), page_size=page_size)
         return self._walk(Order, path, query, resume_from)
 
     def list(
         self,
         campaign_id: UUID | str,
         *,
-        state: OrderState | str | None = None,
+        state: OrderState | OrderStateValue | None = None,
         page_size: int | None = None,
         resume_from: str | None = None,
     ) -> AsyncGenerator[Order, None]:
@@ -230,7 +225,7 @@ class Orders(_Resource):
         self,
         campaign_ids: Iterable[UUID | str],
         *,
-        state: OrderState | str | None = None,
+        state: OrderState | OrderStateValue | None = None,
         concurrency: int = DEFAULT_BULK_CONCURRENCY,
         page_size: int | None = None,
     ) -> AsyncGenerator[CampaignResult, None]:
@@ -255,12 +250,12 @@ class Orders(_Resource):
                     print(result.campaign_id, len(result.orders), result.error)
         """
         ids = [UUID(path_id(cid, "campaign_id")) for cid in campaign_ids]
-        filter_state = _state(state)
-        query_string(page_size=page_size)  # validate before any request
+        # Validate before any request (the walks check them again, cheaply).
+        query_string(filter_state=state_filter(state, OrderState), page_size=page_size)
 
         async def fetch(campaign_id: UUID) -> CampaignResult:
             orders: list[Order] = []
-            pages = self.pages(campaign_id, state=filter_state, page_size=page_size)
+            pages = self.pages(campaign_id, state=state, page_size=page_size)
             try:
                 # Page by page, not item by item: one async step per page.
                 async for page in pages:
@@ -329,7 +324,7 @@ class Numbers(_Resource):
         self,
         campaign_id: UUID | str,
         *,
-        state: AssignmentState | str | None = None,
+        state: AssignmentState | AssignmentStateValue | None = None,
         page_size: int | None = None,
         resume_from: str | None = None,
     ) -> AsyncGenerator[Page[AssignedNumber], None]:
@@ -342,14 +337,14 @@ class Numbers(_Resource):
                 print(len(page.data))
         """
         path = f"/campaigns/{path_id(campaign_id, 'campaign_id')}/numbers"
-        query = query_string(filter_state=_state(state), page_size=page_size)
+        query = query_string(filter_state=state_filter(state, AssignmentState), page_size=page_size)
         return self._walk(AssignedNumber, path, query, resume_from)
 
     def list(
         self,
         campaign_id: UUID | str,
         *,
-        state: AssignmentState | str | None = None,
+        state: AssignmentState | AssignmentStateValue | None = None,
         page_size: int | None = None,
         resume_from: str | None = None,
     ) -> AsyncGenerator[AssignedNumber, None]:
@@ -423,7 +418,7 @@ class Campaigns(_Resource):
         brand_id: UUID | str,
         *,
         name: str | None = None,
-        state: CampaignState | str | None = None,
+        state: CampaignState | CampaignStateValue | None = None,
         page_size: int | None = None,
         resume_from: str | None = None,
     ) -> AsyncGenerator[Page[Campaign], None]:
@@ -444,7 +439,9 @@ class Campaigns(_Resource):
         """
         path = f"/brands/{path_id(brand_id, 'brand_id')}/campaigns"
         query = query_string(
-            filter_name=_state(name, "name"), filter_state=_state(state), page_size=page_size
+            filter_name=text_filter(name, "name"),
+            filter_state=state_filter(state, CampaignState),
+            page_size=page_size,
         )
         return self._walk(Campaign, path, query, resume_from)
 
@@ -453,7 +450,7 @@ class Campaigns(_Resource):
         brand_id: UUID | str,
         *,
         name: str | None = None,
-        state: CampaignState | str | None = None,
+        state: CampaignState | CampaignStateValue | None = None,
         page_size: int | None = None,
         resume_from: str | None = None,
     ) -> AsyncGenerator[Campaign, None]:
@@ -475,7 +472,7 @@ class Campaigns(_Resource):
         self,
         *,
         name: str | None = None,
-        state: CampaignState | str | None = None,
+        state: CampaignState | CampaignStateValue | None = None,
         page_size: int | None = None,
     ) -> AsyncGenerator[Campaign, None]:
         """
@@ -485,6 +482,12 @@ class Campaigns(_Resource):
 
             ids = [campaign.id async for campaign in client.campaigns.list_all()]
         """
+        # Checked before the first request, not at the first brand's campaigns.
+        query_string(
+            filter_name=text_filter(name, "name"),
+            filter_state=state_filter(state, CampaignState),
+            page_size=page_size,
+        )
         brands = self._brands.list(page_size=page_size)
         async with contextlib.aclosing(brands):  # closing list_all closes both walks now
             async for brand in brands:
@@ -520,7 +523,7 @@ class Brands(_Resource):
         self,
         *,
         name: str | None = None,
-        state: BrandState | str | None = None,
+        state: BrandState | BrandStateValue | None = None,
         page_size: int | None = None,
         resume_from: str | None = None,
     ) -> AsyncGenerator[Page[Brand], None]:
@@ -533,7 +536,9 @@ class Brands(_Resource):
                 print(len(page.data))
         """
         query = query_string(
-            filter_name=_state(name, "name"), filter_state=_state(state), page_size=page_size
+            filter_name=text_filter(name, "name"),
+            filter_state=state_filter(state, BrandState),
+            page_size=page_size,
         )
         return self._walk(Brand, "/brands", query, resume_from)
 
@@ -541,7 +546,7 @@ class Brands(_Resource):
         self,
         *,
         name: str | None = None,
-        state: BrandState | str | None = None,
+        state: BrandState | BrandStateValue | None = None,
         page_size: int | None = None,
         resume_from: str | None = None,
     ) -> AsyncGenerator[Brand, None]:

@@ -18,7 +18,7 @@ import attrs
 import click
 from rich.progress import Progress
 
-from signalwire_orders import CampaignResult, Client
+from signalwire_orders import CampaignResult, Client, OrderState
 
 from .common import (
     EXIT_ERROR,
@@ -45,7 +45,7 @@ _MAX_FAILURE_LINES: Final = 10
 class Bulk:
     """The options of a listing over many campaigns."""
 
-    state: str | None
+    state: OrderState | None
     concurrency: int
     page_size: int | None
 

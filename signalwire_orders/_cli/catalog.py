@@ -12,7 +12,7 @@ import click
 
 from signalwire_orders import Brand, BrandState, Campaign, CampaignState
 
-from .common import FORMAT_OPTION, NAME_OPTION, CliSettings, run
+from .common import FORMAT_OPTION, NAME_OPTION, CliSettings, run, state_option
 from .output import BRAND_FIELDS, CAMPAIGN_FIELDS, print_rows
 
 __all__ = ["brands", "campaigns"]
@@ -25,12 +25,16 @@ def campaigns() -> None:
 
 @campaigns.command("list")
 @click.option("--brand", "brand_id", type=click.UUID, help="Only this brand's (default: all).")
-@click.option("--state", type=click.Choice([s.value for s in CampaignState]))
+@state_option(CampaignState, "Only campaigns in this state.")
 @NAME_OPTION
 @FORMAT_OPTION
 @click.pass_obj
 def campaigns_list(
-    settings: CliSettings, brand_id: UUID | None, state: str | None, name: str | None, fmt: str
+    settings: CliSettings,
+    brand_id: UUID | None,
+    state: CampaignState | None,
+    name: str | None,
+    fmt: str,
 ) -> None:
     """List the campaigns of one brand, or of every brand."""
 
@@ -52,11 +56,13 @@ def brands() -> None:
 
 
 @brands.command("list")
-@click.option("--state", type=click.Choice([s.value for s in BrandState]))
+@state_option(BrandState, "Only brands in this state.")
 @NAME_OPTION
 @FORMAT_OPTION
 @click.pass_obj
-def brands_list(settings: CliSettings, state: str | None, name: str | None, fmt: str) -> None:
+def brands_list(
+    settings: CliSettings, state: BrandState | None, name: str | None, fmt: str
+) -> None:
     """List the project's brands."""
 
     async def fetch() -> list[Brand]:

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import enum
 import logging
 import os
-from collections.abc import Coroutine, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Coroutine, Iterable, Iterator, Mapping, Sequence
 from typing import Any, Final, TypedDict, TypeVar
 
 import attrs
@@ -59,9 +60,12 @@ __all__ = [
     "redact",
     "run",
     "secrets_of",
+    "state_option",
 ]
 
 T = TypeVar("T")
+E = TypeVar("E", bound=enum.StrEnum)
+F = TypeVar("F", bound=Callable[..., Any])
 
 EXIT_OK: Final = 0
 EXIT_ERROR: Final = 1  # any other SignalWireError (network, 5xx, bad body...)
@@ -222,9 +226,20 @@ ONE_FORMAT_OPTION = click.option(
     show_default=True,
     help="table for people; json (one object) for machines.",
 )
-ORDER_STATE_OPTION = click.option(
-    "--state", type=click.Choice([s.value for s in OrderState]), help="Only orders in this state."
-)
+
+
+def state_option(states: type[E], help_text: str) -> Callable[[F], F]:
+    """``--state``: one of the enum's documented values, handed to the command as a member."""
+
+    def to_member(_ctx: click.Context, _param: click.Parameter, value: str | None) -> E | None:
+        return None if value is None else states(value)
+
+    return click.option(
+        "--state", type=click.Choice([s.value for s in states]), callback=to_member, help=help_text
+    )
+
+
+ORDER_STATE_OPTION = state_option(OrderState, "Only orders in this state.")
 CONCURRENCY_OPTION = click.option(
     "--concurrency",
     type=click.IntRange(min=1),

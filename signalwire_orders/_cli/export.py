@@ -19,7 +19,7 @@ from uuid import UUID
 
 import click
 
-from signalwire_orders import CampaignResult, ExportSummary, export_orders
+from signalwire_orders import CampaignResult, ExportSummary, OrderState, export_orders
 
 from .bulk import Bulk, check_failures, fetching_progress, pick_campaigns, resolve_campaigns
 from .common import (
@@ -72,7 +72,7 @@ def export(
     out: Path,
     all_campaigns: bool,
     fmt: str | None,
-    state: str | None,
+    state: OrderState | None,
     concurrency: int,
     page_size: int | None,
     resume: bool,

@@ -15,7 +15,7 @@ from uuid import UUID
 import click
 from rich.console import Console
 
-from signalwire_orders import CampaignResult, Order
+from signalwire_orders import CampaignResult, Order, OrderState
 
 from .bulk import Bulk, check_failures, pick_campaigns, resolve_campaigns, results
 from .common import (
@@ -62,7 +62,7 @@ def orders_list(
     *,
     campaign_ids: tuple[UUID, ...],
     all_campaigns: bool,
-    state: str | None,
+    state: OrderState | None,
     concurrency: int,
     page_size: int | None,
     fmt: str,

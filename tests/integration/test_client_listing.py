@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Any, TypeVar
 from uuid import UUID
 
@@ -35,6 +36,13 @@ from signalwire_orders import (
     Page,
     RetryPolicy,
     ServerError,
+    export_orders,
+)
+from signalwire_orders._models import (
+    AssignmentStateValue,
+    BrandStateValue,
+    CampaignStateValue,
+    OrderStateValue,
 )
 from signalwire_orders.testing import FakeServer
 
@@ -149,7 +157,7 @@ class TestOrdersList:
 
     @pytest.mark.parametrize("state", ["pending", "processing", "processed", "failed"])
     async def test_filter_state_yields_exactly_that_states_orders(
-        self, server: FakeServer, client: Client, state: str
+        self, server: FakeServer, client: Client, state: OrderStateValue
     ) -> None:
         """state= sends filter_state and yields exactly the orders in that state, across pages."""
         campaign_id = server.data.campaign_ids()[0]
@@ -174,13 +182,27 @@ class TestOrdersList:
     async def test_a_state_no_order_has_yields_nothing_in_one_request(
         self, server: FakeServer, client: Client
     ) -> None:
-        """filter_state with a value the API does not know gives an empty listing, one page."""
+        """A state the library does not know, asked for as a member, is sent: empty, one page."""
         campaign_id = server.data.campaign_ids()[0]
+        archived = OrderState("archived")
 
-        actual = [order async for order in client.orders.list(campaign_id, state="archived")]
+        actual = [order async for order in client.orders.list(campaign_id, state=archived)]
 
         assert [] == actual
         assert 1 == server.count("list_orders")
+        assert "archived" == server.requests[0].query["filter_state"]
+
+    @pytest.mark.parametrize("typo", ["pendng", "PENDING", "", "archived"])
+    async def test_a_state_string_that_is_not_documented_is_refused_before_any_request(
+        self, server: FakeServer, client: Client, typo: str
+    ) -> None:
+        """A typo raises ValueError listing the allowed values; nothing is sent."""
+        campaign_id = server.data.campaign_ids()[0]
+
+        with pytest.raises(ValueError, match="'pending', 'processing', 'processed', 'failed'"):
+            client.orders.list(campaign_id, state=typo)  # type: ignore[arg-type]  # the point
+
+        assert 0 == server.count()
 
     @pytest.mark.signalwire_fake_server(
         seed=4, brands=1, campaigns_per_brand=1, absolute_links=True
@@ -373,7 +395,7 @@ class TestNumbers:
 
     @pytest.mark.parametrize("state", ["pending", "completed", "failed"])
     async def test_filter_state_yields_exactly_that_states_assignments(
-        self, server: FakeServer, client: Client, state: str
+        self, server: FakeServer, client: Client, state: AssignmentStateValue
     ) -> None:
         """state= yields exactly the assignments in that state."""
         campaign_id = server.data.campaign_ids()[0]
@@ -443,7 +465,7 @@ class TestCampaigns:
 
     @pytest.mark.parametrize("state", ["active", "pending", "inactive"])
     async def test_filter_state_yields_exactly_that_states_campaigns(
-        self, server: FakeServer, client: Client, state: str
+        self, server: FakeServer, client: Client, state: CampaignStateValue
     ) -> None:
         """state= yields exactly the brand's campaigns in that state."""
         expected = [
@@ -535,7 +557,7 @@ class TestBrands:
 
     @pytest.mark.parametrize("state", ["completed", "pending", "unverified"])
     async def test_filter_state_yields_exactly_that_states_brands(
-        self, server: FakeServer, client: Client, state: str
+        self, server: FakeServer, client: Client, state: BrandStateValue
     ) -> None:
         """state= yields exactly the brands in that state."""
         expected = [_typed(Brand, b) for b in server.data.brands if b["state"] == state]
@@ -698,3 +720,45 @@ class TestResume:
         ]
 
         assert [50, 50, 50] == [len(page.data) for page in rest]
+
+
+async def _drain(items: AsyncIterator[object]) -> None:
+    async for _ in items:
+        pass
+
+
+#: Every state= filter of the client, called with a typo (each must refuse it before a request).
+_TYPO_CALLS: dict[str, Callable[[Client, FakeServer], Awaitable[object]]] = {
+    "orders.pages": lambda c, s: _drain(c.orders.pages(s.data.campaign_ids()[0], state="x")),  # type: ignore[arg-type]
+    "orders.list_many": lambda c, s: _drain(c.orders.list_many(s.data.campaign_ids(), state="x")),  # type: ignore[arg-type]
+    "numbers.list": lambda c, s: _drain(c.numbers.list(s.data.campaign_ids()[0], state="x")),  # type: ignore[arg-type]
+    "campaigns.list": lambda c, s: _drain(c.campaigns.list(s.data.brands[0]["id"], state="x")),  # type: ignore[arg-type]
+    "campaigns.list_all": lambda c, _: _drain(c.campaigns.list_all(state="x")),  # type: ignore[arg-type]
+    "brands.list": lambda c, _: _drain(c.brands.list(state="x")),  # type: ignore[arg-type]
+}
+
+
+class TestStateFilters:
+    @pytest.mark.parametrize("call", _TYPO_CALLS.values(), ids=_TYPO_CALLS.keys())
+    async def test_every_state_filter_refuses_a_typo_before_any_request(
+        self,
+        server: FakeServer,
+        client: Client,
+        call: Callable[[Client, FakeServer], Awaitable[object]],
+    ) -> None:
+        """Orders, numbers, campaigns (one brand's or all) and brands: ValueError, no request."""
+        with pytest.raises(ValueError, match="state must be one of"):
+            await call(client, server)
+
+        assert 0 == server.count()
+
+    async def test_export_refuses_a_typo_before_touching_any_file(
+        self, server: FakeServer, client: Client, tmp_path: Path
+    ) -> None:
+        """export_orders checks state= first: no request, no output, no checkpoint."""
+        out = tmp_path / "orders.jsonl"
+
+        with pytest.raises(ValueError, match="state must be one of"):
+            await export_orders(client, server.data.campaign_ids(), out, state="x")  # type: ignore[arg-type]
+
+        assert ([], 0) == (list(tmp_path.iterdir()), server.count())  # noqa: ASYNC240

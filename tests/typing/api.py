@@ -256,3 +256,17 @@ def blocking(client: signalwire_orders.sync.Client) -> None:
     client.orders.wait(CAMPAIGN, timeout="soon")  # type: ignore[arg-type]
     client.orders.list(CAMPAIGN, colour="red")  # type: ignore[call-arg]
     signalwire_orders.sync.Client(session=None)  # type: ignore[call-arg]
+
+
+async def filters(client: Client) -> None:
+    """state= takes an enum member or a documented value; a literal typo fails the type check."""
+    use(
+        client.orders.list(CAMPAIGN, state="processed"),
+        client.orders.list(CAMPAIGN, state=OrderState("added_later")),
+        client.numbers.list(CAMPAIGN, state="completed"),
+        client.campaigns.list_all(state="active"),
+        client.brands.list(state="unverified"),
+    )
+    client.orders.list(CAMPAIGN, state="pendng")  # type: ignore[arg-type]
+    client.numbers.list(CAMPAIGN, state="processed")  # type: ignore[arg-type]
+    client.brands.list(state="active")  # type: ignore[arg-type]

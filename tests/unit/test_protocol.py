@@ -12,9 +12,13 @@ import pytest
 from signalwire_orders import (
     APIErrorItem,
     APIStatusError,
+    AssignmentState,
     AuthenticationError,
     BadRequestError,
+    BrandState,
+    CampaignState,
     NotFoundError,
+    OrderState,
     PermissionDeniedError,
     RateLimit,
     RateLimitError,
@@ -29,6 +33,7 @@ from signalwire_orders._protocol import (
     phone_numbers,
     query_string,
     raise_for_status,
+    state_filter,
 )
 
 ID = "3fa85f64-5717-4562-b3fc-2c963f66afa6"
@@ -199,6 +204,61 @@ class TestQueryString:
         """A numeric string is not a page size."""
         with pytest.raises(ValueError, match="page_size"):
             query_string(page_size="50")
+
+
+class TestStateFilter:
+    @pytest.mark.parametrize(
+        ("states", "value"),
+        [
+            (OrderState, "pending"),
+            (OrderState, OrderState.FAILED),
+            (AssignmentState, "completed"),
+            (BrandState, BrandState.UNVERIFIED),
+            (CampaignState, "inactive"),
+        ],
+    )
+    def test_documented_values_and_members_are_sent_as_their_value(
+        self, states: type[OrderState], value: str
+    ) -> None:
+        """A documented value, or a member, becomes the plain wire value."""
+        expected = str(value)
+
+        actual = state_filter(value, states)
+
+        assert expected == actual
+        assert type(actual) is str
+
+    def test_a_member_for_a_state_added_later_is_sent(self) -> None:
+        """``OrderState("new_state")`` asks for a state the library does not know yet."""
+        expected = "new_state"
+
+        actual = state_filter(OrderState("new_state"), OrderState)
+
+        assert expected == actual
+
+    def test_none_is_no_filter(self) -> None:
+        """``None`` means no ``filter_state``."""
+        assert state_filter(None, OrderState) is None
+
+    @pytest.mark.parametrize("typo", ["pendng", "Pending", "", " pending", "completed"])
+    def test_any_other_string_is_refused_with_the_allowed_values(self, typo: str) -> None:
+        """A typo (or another object's state) is a ValueError naming every allowed value."""
+        with pytest.raises(ValueError, match=r"'pending', 'processing', 'processed', 'failed'"):
+            state_filter(typo, OrderState)
+
+    def test_a_member_of_another_enum_with_a_shared_value_is_accepted(self) -> None:
+        """``AssignmentState.PENDING`` is the string "pending", which orders document too."""
+        expected = "pending"
+
+        actual = state_filter(AssignmentState.PENDING, OrderState)
+
+        assert expected == actual
+
+    @pytest.mark.parametrize("value", [1, b"pending", ["pending"]])
+    def test_a_non_string_is_a_type_error(self, value: object) -> None:
+        """Something that is not a string at all is a TypeError."""
+        with pytest.raises(TypeError, match="state must be"):
+            state_filter(value, OrderState)  # type: ignore[arg-type]  # the point
 
 
 class TestPhoneNumbers:
