@@ -22,8 +22,9 @@ Standalone: ``python -m signalwire_orders.testing --port 8080``. In pytest, add
 """
 
 from ._app import RecordedRequest
-from ._data import FakeData, Listing
+from ._data import FakeData
 from ._faults import Fault, Faults, Outcome, RouteFaults
+from ._paging import Listing
 from ._server import DEFAULT_API_TOKEN, DEFAULT_PROJECT_ID, FakeServer
 
 __all__ = [

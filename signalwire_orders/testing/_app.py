@@ -1,9 +1,9 @@
 """
-The fake server's aiohttp.web application: routes, Basic auth, paging, faults, recording.
+The fake server's aiohttp.web application: routes, Basic auth, faults, recording.
 
 Paths, parameters and bodies follow ``campaign-registry.yaml`` (the vendor's
-OpenAPI); this module writes the wire format itself and shares nothing with
-the client's decoder.
+OpenAPI); the wire dicts and JSON answers are `_wire`'s, paging is `_paging`'s.
+Nothing is shared with the client's decoder.
 """
 
 from __future__ import annotations
@@ -12,23 +12,24 @@ import asyncio
 import base64
 import binascii
 import collections
+import functools
 import hmac
 import json
 import re
 import uuid
-from collections.abc import Awaitable, Callable, Hashable, Mapping
+from collections.abc import Awaitable, Callable
 from typing import Any
-from urllib.parse import quote, urlencode
 
 import attrs
 from aiohttp import web
 
-from ._data import FakeData, Listing, PagingError
+from ._data import FakeData
 from ._faults import Fault, Faults, Outcome
+from ._paging import Listing, PageCache, PageKey, PagingError, render_page
+from ._wire import API_PREFIX, invalid, json_bytes_response, json_response, not_found
 
-__all__ = ["API_PREFIX", "STATE", "PageCache", "RecordedRequest", "ServerState", "make_app"]
+__all__ = ["STATE", "RecordedRequest", "ServerState", "make_app"]
 
-API_PREFIX = "/api/relay/rest/registry/beta"
 _E164 = re.compile(r"^\+[1-9]\d{1,14}$")
 _ORDER_FIELDS = frozenset({"phone_numbers", "status_callback_url"})
 # What nginx in front of an API sends for 502/503/504 (SPEC section 2: "often HTML").
@@ -77,80 +78,6 @@ class RecordedRequest:
     fault: Fault
     status: int | None
     request_id: str
-
-
-class PageCache:
-    """
-    Rendered list pages (JSON bytes) by request, least recently used first out.
-
-    Rendering a page of orders costs far more CPU than serving it: under a
-    load test the fake would otherwise be the bottleneck it is meant to rule
-    out. Keys carry `FakeData.revision`, so a change to the records makes
-    every older page unreachable (they age out).
-
-    Args:
-        max_bytes: The most body bytes kept; ``0`` turns caching off.
-
-    Example::
-
-        cache = PageCache(max_bytes=8 * 2**20)
-        body = cache.get(key) or cache.put(key, render())
-    """
-
-    def __init__(self, max_bytes: int = 32 * 2**20) -> None:
-        self.max_bytes = max_bytes
-        self._pages: collections.OrderedDict[Hashable, bytes] = collections.OrderedDict()
-        self._size = 0
-
-    def __repr__(self) -> str:
-        return f"<PageCache {len(self._pages)} pages, {self._size} of {self.max_bytes} bytes>"
-
-    def __len__(self) -> int:
-        return len(self._pages)
-
-    def get(self, key: Hashable) -> bytes | None:
-        """
-        Return the page cached under ``key`` (now the most recently used), or ``None``.
-
-        Example::
-
-            body = cache.get(("list_orders", 0))
-        """
-        body = self._pages.get(key)
-        if body is not None:
-            self._pages.move_to_end(key)
-        return body
-
-    def put(self, key: Hashable, body: bytes) -> bytes:
-        """
-        Cache ``body`` under ``key``, evicting the least recently used to fit; return it.
-
-        A body larger than the whole budget is returned without being kept.
-
-        Example::
-
-            cache.put(("list_orders", 0), b'{"links":{},"data":[]}')
-        """
-        if len(body) > self.max_bytes:
-            return body
-        old = self._pages.pop(key, None)
-        self._size += len(body) - (0 if old is None else len(old))
-        self._pages[key] = body
-        while self._size > self.max_bytes:
-            _, evicted = self._pages.popitem(last=False)
-            self._size -= len(evicted)
-        return body
-
-    def clear(self) -> None:
-        """
-        Forget every cached page.
-
-        Example::
-
-            cache.clear()
-        """
-        self._pages.clear()
-        self._size = 0
 
 
 @attrs.define(eq=False)
@@ -288,18 +215,18 @@ async def _answer(
     if outcome.fault not in _LOSING:
         return _fault_response(outcome)
     if not _authorized(request.headers.get("Authorization"), state):
-        return _json(
+        return json_response(
             401, {"error": "Unauthorized"}, {"WWW-Authenticate": 'Basic realm="SignalWire"'}
         )
     if state.forbidden:
-        return _json(403, {"error": "Forbidden"})
+        return json_response(403, {"error": "Forbidden"})
     exception = request.match_info.http_exception
     if isinstance(exception, web.HTTPMethodNotAllowed):
-        return _json(
+        return json_response(
             405, {"error": "Method Not Allowed"}, {"Allow": ", ".join(exception.allowed_methods)}
         )
     if exception is not None:
-        return _not_found()
+        return not_found()
     return await handler(request)
 
 
@@ -345,13 +272,13 @@ def _fault_response(outcome: Outcome) -> web.Response:
         return web.Response(status=status, text=_HTML.format(title), content_type="text/html")
     if fault is Fault.RATE_LIMITED:
         headers = {"Retry-After": outcome.retry_after} if outcome.retry_after else {}
-        return _json(429, {"error": "Too Many Requests"}, headers)
+        return json_response(429, {"error": "Too Many Requests"}, headers)
     if fault is Fault.MALFORMED:
         broken = b'{"links": {"self": "' + API_PREFIX.encode() + b'"}, "data": [{"id": '
         return web.Response(status=200, body=broken, content_type="application/json")
     if fault is Fault.WRONG_SHAPE:
-        return _json(200, {"data": "nope"})
-    return _json(500, {"error": "Internal Server Error"})
+        return json_response(200, {"data": "nope"})
+    return json_response(500, {"error": "Internal Server Error"})
 
 
 def _authorized(header: str | None, state: ServerState) -> bool:
@@ -367,37 +294,6 @@ def _authorized(header: str | None, state: ServerState) -> bool:
     return hmac.compare_digest(password.encode(), state.api_token.encode()) and same_user
 
 
-def _json(status: int, body: object, headers: Mapping[str, str] | None = None) -> web.Response:
-    return _json_bytes(status, _dumps(body), headers)
-
-
-def _json_bytes(status: int, body: bytes, headers: Mapping[str, str] | None = None) -> web.Response:
-    return web.Response(
-        status=status,
-        body=body,
-        content_type="application/json",
-        charset="utf-8",
-        headers=headers,
-    )
-
-
-def _dumps(body: object) -> bytes:
-    return json.dumps(body, separators=(",", ":")).encode()
-
-
-def _not_found() -> web.Response:
-    return _json(404, {"error": "Not Found"})
-
-
-def _invalid(*errors: tuple[str, str]) -> web.Response:
-    # OpenAPI Types.StatusCodes.ValidationError: {"errors": [SpaceApiErrorItem]}.
-    items = [
-        {"detail": detail, "status": "422", "title": "Invalid Parameter", "code": code}
-        for code, detail in errors
-    ]
-    return _json(422, {"errors": items})
-
-
 # -- list routes: paging per SPEC section 2 -------------------------------------------------
 
 
@@ -410,7 +306,7 @@ def _page(
     try:
         items = listing(**{name.removeprefix("filter_"): v for name, v in chosen.items()})
     except KeyError:
-        return _not_found()
+        return not_found()
     scope = "|".join([route, parent.lower(), *(chosen.get(name, "") for name in filters)])
     try:
         number, size = state.data.check_page(
@@ -420,12 +316,12 @@ def _page(
             request.query.get("page_token"),
         )
     except PagingError as exc:
-        return _invalid((exc.code, exc.detail))
+        return invalid((exc.code, exc.detail))
     if state.link_origin is not None:
         origin = state.link_origin.rstrip("/")
     else:
         origin = str(request.url.origin()) if state.absolute_links else ""
-    key = _PageKey(
+    key = PageKey(
         revision=state.data.revision,
         scope=scope,
         filters=tuple(chosen.items()),
@@ -436,38 +332,8 @@ def _page(
     )
     body = state.pages.get(key)
     if body is None:
-        body = state.pages.put(key, _render_page(key, items, state.data))
-    return _json_bytes(200, body)
-
-
-@attrs.frozen
-class _PageKey:
-    # Everything a rendered page depends on: the cache key of `_render_page`.
-    revision: int
-    scope: str
-    filters: tuple[tuple[str, str], ...]
-    number: int
-    size: int
-    origin: str
-    path: str
-
-
-def _render_page(key: _PageKey, items: Listing, data: FakeData) -> bytes:
-    number, size = key.number, key.size
-
-    def link(page_number: int) -> str:
-        params = [*key.filters, ("page_number", str(page_number)), ("page_size", str(size))]
-        if page_number > 0:
-            params.append(("page_token", data.page_token(key.scope, page_number, size)))
-        return f"{key.origin}{key.path}?{urlencode(params, quote_via=quote)}"
-
-    start = number * size
-    links = {"self": link(number), "first": link(0)}
-    if start + size < len(items):
-        links["next"] = link(number + 1)
-    if number > 0:
-        links["prev"] = link(number - 1)
-    return _dumps({"links": links, "data": items.slice(start, start + size)})
+        body = state.pages.put(key, render_page(key, items, state.data))
+    return json_bytes_response(200, body)
 
 
 async def _list_brands(request: web.Request) -> web.Response:
@@ -476,32 +342,17 @@ async def _list_brands(request: web.Request) -> web.Response:
 
 
 async def _list_campaigns(request: web.Request) -> web.Response:
-    data = request.app[STATE].data
-    brand_id = request.match_info["id"]
-
-    def listing(**filters: Any) -> Listing:
-        return data.list_campaigns(brand_id, **filters)
-
+    listing = functools.partial(request.app[STATE].data.list_campaigns, request.match_info["id"])
     return _page(request, "list_campaigns", listing, ("filter_name", "filter_state"))
 
 
 async def _list_numbers(request: web.Request) -> web.Response:
-    data = request.app[STATE].data
-    campaign_id = request.match_info["id"]
-
-    def listing(**filters: Any) -> Listing:
-        return data.list_numbers(campaign_id, **filters)
-
+    listing = functools.partial(request.app[STATE].data.list_numbers, request.match_info["id"])
     return _page(request, "list_number_assignments", listing, ("filter_state",))
 
 
 async def _list_orders(request: web.Request) -> web.Response:
-    data = request.app[STATE].data
-    campaign_id = request.match_info["id"]
-
-    def listing(**filters: Any) -> Listing:
-        return data.list_orders(campaign_id, **filters)
-
+    listing = functools.partial(request.app[STATE].data.list_orders, request.match_info["id"])
     return _page(request, "list_orders", listing, ("filter_state",))
 
 
@@ -510,9 +361,9 @@ async def _list_orders(request: web.Request) -> web.Response:
 
 def _lookup(request: web.Request, find: Callable[[str], dict[str, Any]]) -> web.Response:
     try:
-        return _json(200, find(request.match_info["id"]))
+        return json_response(200, find(request.match_info["id"]))
     except KeyError:
-        return _not_found()
+        return not_found()
 
 
 async def _retrieve_brand(request: web.Request) -> web.Response:
@@ -532,7 +383,7 @@ async def _delete_number(request: web.Request) -> web.Response:
     try:
         request.app[STATE].data.delete_number(request.match_info["id"])
     except KeyError:
-        return _not_found()
+        return not_found()
     return web.Response(status=204)
 
 
@@ -542,16 +393,16 @@ async def _create_order(request: web.Request) -> web.Response:
     try:
         data.campaign(campaign_id)
     except KeyError:
-        return _not_found()
+        return not_found()
     try:
         body = json.loads(await request.read())
     except (ValueError, UnicodeDecodeError):
-        return _invalid(("invalid_json", "the request body must be a JSON object"))
+        return invalid(("invalid_json", "the request body must be a JSON object"))
     errors = _order_errors(body)
     if errors:
-        return _invalid(*errors)
+        return invalid(*errors)
     order = data.create_order(campaign_id, body["phone_numbers"], body.get("status_callback_url"))
-    return _json(200, order)
+    return json_response(200, order)
 
 
 def _order_errors(body: object) -> list[tuple[str, str]]:
