@@ -21,11 +21,11 @@ Standalone: ``python -m signalwire_orders.testing --port 8080``. In pytest, add
 ``signalwire_fake_server`` fixture.
 """
 
-from ._app import RecordedRequest
 from ._data import FakeData
 from ._faults import Fault, Faults, Outcome, RouteFaults
 from ._paging import Listing
 from ._server import DEFAULT_API_TOKEN, DEFAULT_PROJECT_ID, FakeServer
+from ._state import RecordedRequest
 
 __all__ = [
     "DEFAULT_API_TOKEN",

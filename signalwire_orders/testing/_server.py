@@ -8,9 +8,10 @@ from typing import Self
 
 from aiohttp import web
 
-from ._app import RecordedRequest, ServerState, make_app
+from ._app import make_app
 from ._data import FakeData
 from ._faults import Faults
+from ._state import RecordedRequest, ServerState
 from ._wire import API_PREFIX
 
 __all__ = ["DEFAULT_API_TOKEN", "DEFAULT_PROJECT_ID", "FakeServer"]

@@ -10,7 +10,7 @@ import aiohttp
 import pytest
 
 from signalwire_orders.testing import FakeServer
-from signalwire_orders.testing import _app as app_module
+from signalwire_orders.testing import _routes as routes_module
 from signalwire_orders.testing._paging import PageCache, render_page
 
 PREFIX = "/api/relay/rest/registry/beta"
@@ -69,7 +69,7 @@ class TestServedFromCache:
             renders.append(args[0])
             return render_page(*args)
 
-        monkeypatch.setattr(app_module, "render_page", counting)
+        monkeypatch.setattr(routes_module, "render_page", counting)
         url = f"{server.api_url}/campaigns/{campaign_id}/orders?page_size=7"
 
         answers = [await fetch(http, url) for _ in range(3)]
