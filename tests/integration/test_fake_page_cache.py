@@ -108,7 +108,7 @@ class TestServedFromCache:
         async with http.get(url) as response:
             relative = await response.json()
 
-        server.absolute_links = True
+        server.state.absolute_links = True
         async with http.get(url) as response:
             absolute = await response.json()
 
