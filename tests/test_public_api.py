@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 import signalwire_orders
+import signalwire_orders.testing
 from signalwire_orders import (
     APIConnectionError,
     APIErrorItem,
@@ -40,6 +41,9 @@ EXPORTED = [
     (name, getattr(signalwire_orders, name))
     for name in signalwire_orders.__all__
     if name not in PUBLIC_DUNDERS
+]
+TESTING_EXPORTED = [
+    (name, getattr(signalwire_orders.testing, name)) for name in signalwire_orders.testing.__all__
 ]
 ERROR_CLASSES = [
     obj for _, obj in EXPORTED if isinstance(obj, type) and issubclass(obj, BaseException)
@@ -94,6 +98,39 @@ class TestAll:
         actual = [n for n in signalwire_orders.__all__ if not hasattr(signalwire_orders, n)]
 
         assert expected == actual
+
+
+class TestTestingAll:
+    def test_all_is_sorted(self) -> None:
+        """``signalwire_orders.testing.__all__`` is kept sorted."""
+        expected = sorted(signalwire_orders.testing.__all__)
+
+        actual = list(signalwire_orders.testing.__all__)
+
+        assert expected == actual
+
+    def test_all_is_exactly_the_public_names(self) -> None:
+        """``testing.__all__`` lists every public name the fake package defines, and no other."""
+        expected = {
+            name
+            for name, value in vars(signalwire_orders.testing).items()
+            if not name.startswith("_") and not isinstance(value, types.ModuleType)
+        }
+
+        actual = set(signalwire_orders.testing.__all__)
+
+        assert expected == actual
+
+    @pytest.mark.parametrize(
+        ("name", "obj"),
+        [(n, o) for n, o in TESTING_EXPORTED if not isinstance(o, str)],
+        ids=[n for n, o in TESTING_EXPORTED if not isinstance(o, str)],
+    )
+    def test_public_name_has_an_example(self, name: str, obj: Any) -> None:
+        """Every public class of the fake has a docstring with an example."""
+        doc = inspect.getdoc(obj) or ""
+
+        assert "Example" in doc, name
 
 
 class TestDocstrings:

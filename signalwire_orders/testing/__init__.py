@@ -5,7 +5,9 @@ A faithful fake of SignalWire's Campaign Registry (10DLC) API, for tests and dem
 vendor's OpenAPI over loopback HTTP, with seeded data (`FakeData`), real
 paging, Basic auth, the documented error bodies, fault injection (`Faults`,
 `RouteFaults`, `Fault`, `Outcome`) and a record of every request
-(`RecordedRequest`). `Listing` is one list route's result, page by page.
+(`RecordedRequest`). `ServerState` is what every request reads: the
+switches a test flips mid-run (``server.state.forbidden = True``).
+`Listing` is one list route's result, page by page.
 It imports nothing from the client: it writes the wire format itself.
 
 Example::
@@ -21,10 +23,11 @@ Standalone: ``python -m signalwire_orders.testing --port 8080``. In pytest, add
 ``signalwire_fake_server`` fixture.
 """
 
-from ._app import RecordedRequest
-from ._data import FakeData, Listing
+from ._data import FakeData
 from ._faults import Fault, Faults, Outcome, RouteFaults
+from ._paging import Listing
 from ._server import DEFAULT_API_TOKEN, DEFAULT_PROJECT_ID, FakeServer
+from ._state import RecordedRequest, ServerState
 
 __all__ = [
     "DEFAULT_API_TOKEN",
@@ -37,4 +40,5 @@ __all__ = [
     "Outcome",
     "RecordedRequest",
     "RouteFaults",
+    "ServerState",
 ]

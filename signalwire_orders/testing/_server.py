@@ -8,9 +8,11 @@ from typing import Self
 
 from aiohttp import web
 
-from ._app import API_PREFIX, RecordedRequest, ServerState, make_app
+from ._app import make_app
 from ._data import FakeData
 from ._faults import Faults
+from ._state import RecordedRequest, ServerState
+from ._wire import API_PREFIX
 
 __all__ = ["DEFAULT_API_TOKEN", "DEFAULT_PROJECT_ID", "FakeServer"]
 
@@ -29,7 +31,8 @@ class FakeServer:
     documented error bodies, and fault injection (`Faults`). Every request is
     recorded (`RecordedRequest`). Rendered list pages are cached (32 MiB at
     most, until the records change: `FakeData.revision`), so that under load
-    the fake's own CPU stays small beside the client's.
+    the fake's own CPU stays small beside the client's. The switches given
+    here can be changed later on `state` (a `ServerState`).
 
     Args:
         data: The records to serve; generated from ``seed`` and the sizes if omitted.
@@ -285,89 +288,30 @@ class FakeServer:
         """
         return self._state.faults
 
-    # -- switches ---------------------------------------------------------------------------
+    # -- state and recording ----------------------------------------------------------------
 
     @property
-    def forbidden(self) -> bool:
+    def state(self) -> ServerState:
         """
-        Whether valid credentials get 403 ``{"error": "Forbidden"}`` (missing token scopes).
+        The state every request reads: records, faults, switches, recorded requests, counters.
+
+        Flip its switches (``forbidden``, ``absolute_links``, ``link_origin``,
+        ``process_after_polls``, ``recording``) at any time, even mid-walk:
+        each request reads them when it arrives.
 
         Example::
 
-            server.forbidden = True
+            server.state.forbidden = True  # valid credentials now get 403
+            server.state.process_after_polls = None  # a wait() must hit its deadline
         """
-        return self._state.forbidden
-
-    @forbidden.setter
-    def forbidden(self, value: bool) -> None:
-        self._state.forbidden = value
-
-    @property
-    def absolute_links(self) -> bool:
-        """
-        Whether paging links are absolute URLs (``http://127.0.0.1:PORT/api/...``).
-
-        Example::
-
-            server.absolute_links = True
-        """
-        return self._state.absolute_links
-
-    @absolute_links.setter
-    def absolute_links(self, value: bool) -> None:
-        self._state.absolute_links = value
-
-    @property
-    def link_origin(self) -> str | None:
-        """
-        The origin paging links point at, when not this server's own.
-
-        Example::
-
-            server.link_origin = "http://127.0.0.1:1"  # a client must refuse to follow
-        """
-        return self._state.link_origin
-
-    @link_origin.setter
-    def link_origin(self, value: str | None) -> None:
-        self._state.link_origin = value
-
-    @property
-    def process_after_polls(self) -> int | None:
-        """
-        Polls after which a created order is processed (``None``: never).
-
-        Example::
-
-            server.process_after_polls = None  # a wait() must hit its deadline
-        """
-        return self._state.process_after_polls
-
-    @process_after_polls.setter
-    def process_after_polls(self, value: int | None) -> None:
-        self._state.process_after_polls = value
-
-    # -- recording --------------------------------------------------------------------------
-
-    @property
-    def recording(self) -> bool:
-        """
-        Whether each request is kept in `requests` (`count` counts either way).
-
-        Example::
-
-            server.recording = False  # a million-order benchmark keeps memory flat
-        """
-        return self._state.recording
-
-    @recording.setter
-    def recording(self, value: bool) -> None:
-        self._state.recording = value
+        return self._state
 
     @property
     def requests(self) -> list[RecordedRequest]:
         """
         Every request received since the start (or `reset_stats`), oldest first.
+
+        Recorded while ``state.recording`` is on (`count` counts either way).
 
         Example::
 

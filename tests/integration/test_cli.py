@@ -352,7 +352,7 @@ class TestOrdersGetCreateWait:
 
     def test_wait_past_its_timeout_exits_1(self, fake: Fake) -> None:
         """An order that never finishes: ``orders wait --timeout`` gives up with exit code 1."""
-        fake.call(lambda: setattr(fake.server, "process_after_polls", None))
+        fake.call(lambda: setattr(fake.server.state, "process_after_polls", None))
         created = invoke(
             fake.env, "orders", "create", fake.campaign_ids()[0], "+15558675309", "--format", "json"
         )
@@ -549,7 +549,7 @@ class TestConfiguration:
 
     def test_forbidden_exits_4(self, fake: Fake) -> None:
         """A 403 (token without the scopes) is exit code 4 too, with the scopes hint."""
-        fake.call(lambda: setattr(fake.server, "forbidden", True))
+        fake.call(lambda: setattr(fake.server.state, "forbidden", True))
 
         result = invoke(fake.env, "brands", "list")
 

@@ -477,7 +477,7 @@ class TestUnsafeNextLinks:
         seen: list[Order] = []
         async with FakeServer(seed=31, brands=1, campaigns_per_brand=2) as other:
             elsewhere = other.base_url
-            server.link_origin = elsewhere
+            server.state.link_origin = elsewhere
 
             with pytest.raises(PaginationError) as caught:
                 await _collect(client.orders.list(campaign_id), seen)
@@ -499,7 +499,7 @@ class TestUnsafeNextLinks:
         """
         async with FakeServer(seed=31, brands=1, campaigns_per_brand=2) as other:
             elsewhere = other.base_url
-            server.link_origin = elsewhere
+            server.state.link_origin = elsewhere
 
             with pytest.raises(PaginationError) as caught:
                 await _exhaust(client.orders.list(campaign_id))

@@ -10,8 +10,8 @@ import aiohttp
 import pytest
 
 from signalwire_orders.testing import FakeServer
-from signalwire_orders.testing import _app as app_module
-from signalwire_orders.testing._app import PageCache
+from signalwire_orders.testing import _routes as routes_module
+from signalwire_orders.testing._paging import PageCache, render_page
 
 PREFIX = "/api/relay/rest/registry/beta"
 
@@ -64,13 +64,12 @@ class TestServedFromCache:
     ) -> None:
         """Asking for the same page three times renders it once and answers the same bytes."""
         renders: list[object] = []
-        render = app_module._render_page
 
         def counting(*args: Any) -> bytes:
             renders.append(args[0])
-            return render(*args)
+            return render_page(*args)
 
-        monkeypatch.setattr(app_module, "_render_page", counting)
+        monkeypatch.setattr(routes_module, "render_page", counting)
         url = f"{server.api_url}/campaigns/{campaign_id}/orders?page_size=7"
 
         answers = [await fetch(http, url) for _ in range(3)]
@@ -109,7 +108,7 @@ class TestServedFromCache:
         async with http.get(url) as response:
             relative = await response.json()
 
-        server.absolute_links = True
+        server.state.absolute_links = True
         async with http.get(url) as response:
             absolute = await response.json()
 

@@ -25,6 +25,7 @@ from signalwire_orders.testing import (
     Fault,
     Faults,
     RecordedRequest,
+    ServerState,
 )
 
 pytest_plugins = ["signalwire_orders.testing.pytest_plugin"]
@@ -315,7 +316,7 @@ class TestAuth:
         self, server: FakeServer, http: aiohttp.ClientSession
     ) -> None:
         """With forbidden set, valid credentials get 403 Forbidden (missing token scopes)."""
-        server.forbidden = True
+        server.state.forbidden = True
 
         status, body = await get(http, f"{server.api_url}/brands")
 
@@ -427,7 +428,7 @@ class TestCreateOrder:
         self, server: FakeServer, http: aiohttp.ClientSession, campaign_id: str
     ) -> None:
         """With process_after_polls=None a created order stays pending however often polled."""
-        server.process_after_polls = None
+        server.state.process_after_polls = None
         order = server.data.create_order(campaign_id, ["+12025550123"])
 
         polls = [(await get(http, f"{server.api_url}/orders/{order['id']}"))[1] for _ in range(3)]
@@ -834,7 +835,7 @@ class TestLinks:
         self, server: FakeServer, http: aiohttp.ClientSession, campaign_id: str
     ) -> None:
         """With absolute_links, links are full URLs on the server that still walk every item."""
-        server.absolute_links = True
+        server.state.absolute_links = True
 
         items, pages = await walk(http, server, f"{PREFIX}/campaigns/{campaign_id}/orders")
 
@@ -846,7 +847,7 @@ class TestLinks:
         self, server: FakeServer, http: aiohttp.ClientSession, campaign_id: str
     ) -> None:
         """link_origin makes every link point at another origin."""
-        server.link_origin = "http://127.0.0.1:9"
+        server.state.link_origin = "http://127.0.0.1:9"
 
         _, body = await get(http, f"{server.api_url}/campaigns/{campaign_id}/orders")
 
@@ -996,7 +997,7 @@ class TestRecording:
         self, server: FakeServer, http: aiohttp.ClientSession
     ) -> None:
         """With recording off no request is kept, but count() still counts them."""
-        server.recording = False
+        server.state.recording = False
 
         await asyncio.gather(*(get(http, f"{server.api_url}/brands") for _ in range(3)))
 
@@ -1031,6 +1032,45 @@ class TestServerLifecycle:
             "SIGNALWIRE_PROJECT_ID": DEFAULT_PROJECT_ID,
             "SIGNALWIRE_API_TOKEN": server.api_token,
         }
+
+    def test_state_holds_the_constructor_switches(self) -> None:
+        """state is the server's one ServerState, starting from the constructor's switches."""
+        fake = FakeServer(
+            brands=1, forbidden=True, link_origin="http://127.0.0.1:9", process_after_polls=None
+        )
+        expected = (True, False, "http://127.0.0.1:9", None, True)
+
+        state = fake.state
+        actual = (
+            state.forbidden,
+            state.absolute_links,
+            state.link_origin,
+            state.process_after_polls,
+            state.recording,
+        )
+
+        assert expected == actual
+        assert isinstance(state, ServerState)
+        assert state is fake.state
+        assert state.data is fake.data
+
+    def test_state_cannot_be_replaced(self) -> None:
+        """state is read-only: a test changes its switches, not the object."""
+        fake = FakeServer(brands=1)
+
+        with pytest.raises(AttributeError):
+            fake.state = fake.state  # type: ignore[misc]  # assigning is what is tested
+
+    async def test_state_switches_apply_to_the_next_request(
+        self, server: FakeServer, http: aiohttp.ClientSession
+    ) -> None:
+        """Turning state.forbidden on and off again changes the very next answers."""
+        server.state.forbidden = True
+        forbidden, _ = await get(http, f"{server.api_url}/brands")
+        server.state.forbidden = False
+        allowed, _ = await get(http, f"{server.api_url}/brands")
+
+        assert (forbidden, allowed) == (403, 200)
 
     async def test_make_app_embeds_in_another_runner(self) -> None:
         """make_app() returns an application that serves the routes from any runner."""

@@ -188,7 +188,7 @@ class TestNextToAnotherOrigin:
             FakeServer(seed=5, brands=1, campaigns_per_brand=1) as other,
             FakeServer(seed=5, brands=1, campaigns_per_brand=1) as server,
         ):
-            server.link_origin = other.base_url
+            server.state.link_origin = other.base_url
             campaign_id = server.data.campaign_ids()[0]
             pages: list[Page[Order]] = []
             async with _client_of(server) as client:
@@ -500,7 +500,7 @@ class TestLinkForms:
     ) -> None:
         """The fake's next links, as paths or as absolute URLs, give every order once."""
         server = signalwire_fake_server
-        server.absolute_links = absolute
+        server.state.absolute_links = absolute
         campaign_id = server.data.campaign_ids()[0]
         expected = [UUID(wire["id"]) for wire in server.data.orders_of(campaign_id)]
 

@@ -165,7 +165,7 @@ async def _wrong_token(server: FakeServer) -> SignalWireError:
 
 
 async def _forbidden(server: FakeServer) -> SignalWireError:
-    server.forbidden = True
+    server.state.forbidden = True
     async with _client(server.base_url) as client:
         return await _raised(PermissionDeniedError, client.brands.get(UNKNOWN_UUID))
 
@@ -210,7 +210,7 @@ async def _wrong_shape(server: FakeServer) -> SignalWireError:
 
 
 async def _other_origin(server: FakeServer) -> SignalWireError:
-    server.link_origin = "http://127.0.0.1:9"
+    server.state.link_origin = "http://127.0.0.1:9"
     async with _client(server.base_url) as client:
         pages = client.orders.pages(server.data.campaign_ids()[0])
         return await _raised(PaginationError, _exhaust(pages))
@@ -507,8 +507,8 @@ class TestLogs:
         for scenario in SCENARIOS.values():
             await scenario(server)
             server.faults.clear()
-            server.forbidden = False
-            server.link_origin = None
+            server.state.forbidden = False
+            server.state.link_origin = None
         formatter = logging.Formatter("%(name)s %(levelname)s %(message)s")
         records = [r for r in caplog.records if r.name.startswith("signalwire_orders")]
         shown = [

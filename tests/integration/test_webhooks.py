@@ -398,7 +398,7 @@ class TestWaitForOrder:
         self, fake: FakeServer, client: Client
     ) -> None:
         """With no callback, the order is polled until final, like ``orders.wait``."""
-        fake.process_after_polls = 2
+        fake.state.process_after_polls = 2
         receiver = StatusCallbackReceiver(queue_size=0)
         order = await new_order(client, fake)
         expected = (OrderState.PROCESSED, 2)
@@ -412,7 +412,7 @@ class TestWaitForOrder:
 
     async def test_polling_works_without_a_receiver(self, fake: FakeServer, client: Client) -> None:
         """Without a receiver, ``wait_for_order`` only polls."""
-        fake.process_after_polls = 3
+        fake.state.process_after_polls = 3
         order = await new_order(client, fake)
         expected = OrderState.PROCESSED
 
@@ -549,7 +549,7 @@ class TestWaitForOrder:
         self, fake: FakeServer, client: Client
     ) -> None:
         """An order already processed is returned by the first poll."""
-        fake.process_after_polls = 1
+        fake.state.process_after_polls = 1
         receiver = StatusCallbackReceiver(queue_size=0)
         order = await new_order(client, fake)
 

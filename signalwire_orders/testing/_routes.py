@@ -1,0 +1,174 @@
+"""
+The nine route handlers of the Campaign Registry API, and their route table.
+
+Paths, parameters and bodies follow ``campaign-registry.yaml`` (the vendor's
+OpenAPI). List routes page per SPEC section 2 (`_paging`), serving each
+rendered page from the state's cache; the others look one record up or
+change the records (`FakeData`). Auth and faults are the middleware's.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import re
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from aiohttp import web
+
+from ._paging import Listing, PageKey, PagingError, render_page
+from ._state import STATE
+from ._wire import invalid, json_bytes_response, json_response, not_found
+
+__all__ = ["ROUTES"]
+
+_E164 = re.compile(r"^\+[1-9]\d{1,14}$")
+_ORDER_FIELDS = frozenset({"phone_numbers", "status_callback_url"})
+
+
+# -- list routes: paging per SPEC section 2 -------------------------------------------------
+
+
+def _page(
+    request: web.Request, route: str, listing: Callable[..., Listing], filters: tuple[str, ...]
+) -> web.Response:
+    state = request.app[STATE]
+    parent = request.match_info.get("id", "")
+    chosen = {name: request.query[name] for name in filters if request.query.get(name)}
+    try:
+        items = listing(**{name.removeprefix("filter_"): v for name, v in chosen.items()})
+    except KeyError:
+        return not_found()
+    scope = "|".join([route, parent.lower(), *(chosen.get(name, "") for name in filters)])
+    try:
+        number, size = state.data.check_page(
+            scope,
+            request.query.get("page_number"),
+            request.query.get("page_size"),
+            request.query.get("page_token"),
+        )
+    except PagingError as exc:
+        return invalid((exc.code, exc.detail))
+    if state.link_origin is not None:
+        origin = state.link_origin.rstrip("/")
+    else:
+        origin = str(request.url.origin()) if state.absolute_links else ""
+    key = PageKey(
+        revision=state.data.revision,
+        scope=scope,
+        filters=tuple(chosen.items()),
+        number=number,
+        size=size,
+        origin=origin,
+        path=request.rel_url.raw_path,
+    )
+    body = state.pages.get(key)
+    if body is None:
+        body = state.pages.put(key, render_page(key, items, state.data))
+    return json_bytes_response(200, body)
+
+
+async def _list_brands(request: web.Request) -> web.Response:
+    data = request.app[STATE].data
+    return _page(request, "list_brands", data.list_brands, ("filter_name", "filter_state"))
+
+
+async def _list_campaigns(request: web.Request) -> web.Response:
+    listing = functools.partial(request.app[STATE].data.list_campaigns, request.match_info["id"])
+    return _page(request, "list_campaigns", listing, ("filter_name", "filter_state"))
+
+
+async def _list_numbers(request: web.Request) -> web.Response:
+    listing = functools.partial(request.app[STATE].data.list_numbers, request.match_info["id"])
+    return _page(request, "list_number_assignments", listing, ("filter_state",))
+
+
+async def _list_orders(request: web.Request) -> web.Response:
+    listing = functools.partial(request.app[STATE].data.list_orders, request.match_info["id"])
+    return _page(request, "list_orders", listing, ("filter_state",))
+
+
+# -- single-object routes -------------------------------------------------------------------
+
+
+def _lookup(request: web.Request, find: Callable[[str], dict[str, Any]]) -> web.Response:
+    try:
+        return json_response(200, find(request.match_info["id"]))
+    except KeyError:
+        return not_found()
+
+
+async def _retrieve_brand(request: web.Request) -> web.Response:
+    return _lookup(request, request.app[STATE].data.brand)
+
+
+async def _retrieve_campaign(request: web.Request) -> web.Response:
+    return _lookup(request, request.app[STATE].data.campaign)
+
+
+async def _retrieve_order(request: web.Request) -> web.Response:
+    state = request.app[STATE]
+    return _lookup(request, lambda i: state.data.poll_order(i, state.process_after_polls))
+
+
+async def _delete_number(request: web.Request) -> web.Response:
+    try:
+        request.app[STATE].data.delete_number(request.match_info["id"])
+    except KeyError:
+        return not_found()
+    return web.Response(status=204)
+
+
+async def _create_order(request: web.Request) -> web.Response:
+    data = request.app[STATE].data
+    campaign_id = request.match_info["id"]
+    try:
+        data.campaign(campaign_id)
+    except KeyError:
+        return not_found()
+    try:
+        body = json.loads(await request.read())
+    except (ValueError, UnicodeDecodeError):
+        return invalid(("invalid_json", "the request body must be a JSON object"))
+    errors = _order_errors(body)
+    if errors:
+        return invalid(*errors)
+    order = data.create_order(campaign_id, body["phone_numbers"], body.get("status_callback_url"))
+    return json_response(200, order)
+
+
+def _order_errors(body: object) -> list[tuple[str, str]]:
+    # OpenAPI CreateOrderRequest: phone_numbers (E.164 strings), status_callback_url; nothing else.
+    if not isinstance(body, dict):
+        return [("invalid_json", "the request body must be a JSON object")]
+    errors = [
+        ("unknown_attribute", f"unknown attribute {key!r}") for key in body.keys() - _ORDER_FIELDS
+    ]
+    numbers = body.get("phone_numbers")
+    if not isinstance(numbers, list) or not numbers:
+        errors.append(("invalid_phone_numbers", "phone_numbers must be a non-empty list"))
+    else:
+        errors.extend(
+            ("invalid_phone_number", f"{number!r} is not an E.164 phone number")
+            for number in numbers
+            if not isinstance(number, str) or not _E164.match(number)
+        )
+    callback = body.get("status_callback_url")
+    if callback is not None and (not isinstance(callback, str) or not callback):
+        errors.append(("invalid_status_callback_url", "status_callback_url must be a URL"))
+    return errors
+
+
+# The operationIds (`ROUTE_NAMES` in _faults), each with its method and path under API_PREFIX.
+ROUTES: dict[str, tuple[str, str, Callable[[web.Request], Awaitable[web.StreamResponse]]]] = {
+    "list_brands": ("GET", "/brands", _list_brands),
+    "retrieve_brand": ("GET", "/brands/{id}", _retrieve_brand),
+    "list_campaigns": ("GET", "/brands/{id}/campaigns", _list_campaigns),
+    "retrieve_campaign": ("GET", "/campaigns/{id}", _retrieve_campaign),
+    "list_number_assignments": ("GET", "/campaigns/{id}/numbers", _list_numbers),
+    "list_orders": ("GET", "/campaigns/{id}/orders", _list_orders),
+    "create_order": ("POST", "/campaigns/{id}/orders", _create_order),
+    "retrieve_order": ("GET", "/orders/{id}", _retrieve_order),
+    "delete_number_assignment": ("DELETE", "/numbers/{id}", _delete_number),
+}
