@@ -124,7 +124,7 @@ class TestServerFromOptions:
         async with server:
             assert 2 == len(server.data.brands)
             assert 2 == len(server.data.campaign_ids())
-            assert (True, False) == (server.absolute_links, server.recording)
+            assert (True, False) == (server.state.absolute_links, server.state.recording)
             assert 0.25 == server.faults.latency
             assert server.base_url.startswith("http://127.0.0.1:")
 
@@ -134,7 +134,7 @@ class TestServerFromOptions:
 
         assert 1 == len(server.data.brands)
         assert 4 == len(server.data.campaign_ids())
-        assert (False, True) == (server.absolute_links, server.recording)
+        assert (False, True) == (server.state.absolute_links, server.state.recording)
         assert 0.0 == server.faults.latency
 
 
