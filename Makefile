@@ -1,12 +1,19 @@
-# Two commands do all set-up on a fresh machine:
-#   make demo   create/reuse .venv, install, run the demo against the embedded fake server
-#   make test   create/reuse .venv, install dev deps, run lint, types, import contracts and tests
+# Two commands do all set-up on a fresh machine (Python >= 3.11 and make):
+#   make demo   create/reuse .venv, install the package with its CLI, run the demo against the embedded fake
+#   make test   create/reuse the venvs; lint, types, import contracts; the suite with branch coverage
+#               on the default Python, then on every other CPython >= 3.11 this machine has
+# Everyday:
+#   make check  lint, format, types, import contracts, pyproject validation (no tests)
+#   make quick  make check, then the suite once on the default Python, without coverage
+#   make bench  the benchmarks (benchmarks/run.py)
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
-STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
+HASH   := $(shell cksum pyproject.toml | cut -d' ' -f1)
+DEV    := $(VENV)/.installed-dev-$(HASH)
+CLI    := $(VENV)/.installed-cli-$(HASH)
 
-.PHONY: demo test lint types check bench clean
+.PHONY: demo test quick check lint types bench clean
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
@@ -14,27 +21,40 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
-$(STAMP): $(BIN)/python pyproject.toml
-	rm -f $(VENV)/.installed-*
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+$(CLI): $(BIN)/python pyproject.toml
+	rm -f $(VENV)/.installed-cli-*
+	$(BIN)/python -m pip install --quiet -e '.[cli]'
 	touch $@
 
-demo: $(STAMP)
+$(DEV): $(BIN)/python pyproject.toml
+	rm -f $(VENV)/.installed-*
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $@ $(CLI)
+
+demo: $(CLI)
 	$(BIN)/signalwire-orders demo
 
-lint: $(STAMP)
+lint: $(DEV)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/validate-pyproject pyproject.toml
 
-types: $(STAMP)
+types: $(DEV)
 	$(BIN)/mypy
 	$(BIN)/lint-imports
 
-test: lint types
+check: lint types
+
+quick: check
 	$(BIN)/python -m pytest
 
-bench: $(STAMP)
+test: check
+	$(BIN)/python -m pytest --cov
+	.ci/suite-on-other-pythons $(BIN)/python
+
+bench: $(DEV)
 	$(BIN)/python benchmarks/run.py
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis build dist *.egg-info
+	rm -rf $(VENV) .venvs .pytest_cache .mypy_cache .ruff_cache .hypothesis .coverage htmlcov \
+		build dist *.egg-info
