@@ -35,7 +35,7 @@ from ._models import RateLimit
 from ._protocol import Response, parse_rate_limit, raise_for_status
 from ._retry import RetryPolicy, build_retrying, retry_after_of
 
-__all__ = ["LOG", "Engine", "Send", "Sleep", "Stats"]
+__all__ = ["LOG", "Engine", "Stats"]
 
 LOG: Final = logging.getLogger("signalwire_orders")
 

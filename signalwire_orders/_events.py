@@ -14,12 +14,12 @@ from uuid import UUID
 
 import attrs
 
-from ._models import _EMPTY, _KeepsExtra, _OpenStrEnum
+from ._models import EMPTY, KeepsExtra, OpenStrEnum
 
 __all__ = ["EventCategory", "EventType", "StatusEvent"]
 
 
-class EventCategory(_OpenStrEnum):
+class EventCategory(OpenStrEnum):
     """
     What kind of 10DLC object a status event is about; unknown values are kept.
 
@@ -35,7 +35,7 @@ class EventCategory(_OpenStrEnum):
     NUMBER_ASSIGNMENT = "number_assignment"
 
 
-class EventType(_OpenStrEnum):
+class EventType(OpenStrEnum):
     """
     Which state change a status event reports; unknown values are kept.
 
@@ -61,7 +61,7 @@ class EventType(_OpenStrEnum):
 
 
 @attrs.frozen
-class StatusEvent(_KeepsExtra):
+class StatusEvent(KeepsExtra):
     """
     One 10DLC status callback (OpenAPI ``Webhooks.Messaging.TenDlcStatusCallbackPayload``).
 
@@ -91,4 +91,4 @@ class StatusEvent(_KeepsExtra):
     number_assignment_id: UUID | None = None
     phone_number_id: UUID | None = None
     phone_number: str | None = None
-    extra: Mapping[str, Any] = attrs.field(default=_EMPTY, eq=False)
+    extra: Mapping[str, Any] = attrs.field(default=EMPTY, eq=False)

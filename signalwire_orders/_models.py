@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from ._errors import SignalWireError
 
 __all__ = [
+    "EMPTY",
     "AssignedNumber",
     "AssignedPhoneNumber",
     "AssignmentState",
@@ -33,7 +34,9 @@ __all__ = [
     "CampaignResult",
     "CampaignState",
     "CampaignStateValue",
+    "KeepsExtra",
     "Links",
+    "OpenStrEnum",
     "Order",
     "OrderState",
     "OrderStateValue",
@@ -43,17 +46,17 @@ __all__ = [
 
 T = TypeVar("T")
 
-_EMPTY: Mapping[str, Any] = MappingProxyType({})
+EMPTY: Mapping[str, Any] = MappingProxyType({})
 
 
 def _rebuild(cls: type[T], fields: dict[str, Any]) -> T:
-    # What _KeepsExtra.__reduce__ pickles: ``extra`` travels as a dict.
+    # What KeepsExtra.__reduce__ pickles: ``extra`` travels as a dict.
     extra = fields["extra"]
-    fields["extra"] = MappingProxyType(extra) if extra else _EMPTY
+    fields["extra"] = MappingProxyType(extra) if extra else EMPTY
     return cls(**fields)
 
 
-class _KeepsExtra:
+class KeepsExtra:
     """
     A model with unknown fields in a read-only ``extra``: picklable and deep-copyable.
 
@@ -74,7 +77,7 @@ class _KeepsExtra:
         return _rebuild, (type(self), fields)
 
 
-class _OpenStrEnum(enum.StrEnum):
+class OpenStrEnum(enum.StrEnum):
     """A str enum that keeps a value it does not know instead of raising."""
 
     @classmethod
@@ -94,7 +97,7 @@ class _OpenStrEnum(enum.StrEnum):
         return any(self._value_ == member._value_ for member in type(self))
 
 
-class OrderState(_OpenStrEnum):
+class OrderState(OpenStrEnum):
     """
     The state of a phone number assignment order; unknown values are kept.
 
@@ -116,7 +119,7 @@ class OrderState(_OpenStrEnum):
         return self in (OrderState.PROCESSED, OrderState.FAILED)
 
 
-class AssignmentState(_OpenStrEnum):
+class AssignmentState(OpenStrEnum):
     """
     The state of a phone number assignment; unknown values are kept.
 
@@ -130,7 +133,7 @@ class AssignmentState(_OpenStrEnum):
     FAILED = "failed"
 
 
-class BrandState(_OpenStrEnum):
+class BrandState(OpenStrEnum):
     """
     The registration state of a brand; unknown values are kept.
 
@@ -144,7 +147,7 @@ class BrandState(_OpenStrEnum):
     UNVERIFIED = "unverified"
 
 
-class CampaignState(_OpenStrEnum):
+class CampaignState(OpenStrEnum):
     """
     The registration state of a campaign; unknown values are kept.
 
@@ -201,7 +204,7 @@ class Page(Generic[T]):
 
 
 @attrs.frozen
-class Order(_KeepsExtra):
+class Order(KeepsExtra):
     """
     A phone number assignment order (OpenAPI ``Order``).
 
@@ -217,11 +220,11 @@ class Order(_KeepsExtra):
     created_at: datetime | None = None
     updated_at: datetime | None = None
     status_callback_url: str | None = None
-    extra: Mapping[str, Any] = attrs.field(default=_EMPTY, eq=False)
+    extra: Mapping[str, Any] = attrs.field(default=EMPTY, eq=False)
 
 
 @attrs.frozen
-class AssignedPhoneNumber(_KeepsExtra):
+class AssignedPhoneNumber(KeepsExtra):
     """
     The phone number of an assignment (OpenAPI ``AssignedPhoneNumber``).
 
@@ -234,11 +237,11 @@ class AssignedPhoneNumber(_KeepsExtra):
     name: str | None = None
     number: str | None = None
     status_callback_url: str | None = None
-    extra: Mapping[str, Any] = attrs.field(default=_EMPTY, eq=False)
+    extra: Mapping[str, Any] = attrs.field(default=EMPTY, eq=False)
 
 
 @attrs.frozen
-class AssignedNumber(_KeepsExtra):
+class AssignedNumber(KeepsExtra):
     """
     A phone number assigned to a campaign (OpenAPI ``AssignedNumber``).
 
@@ -254,11 +257,11 @@ class AssignedNumber(_KeepsExtra):
     phone_number: AssignedPhoneNumber | None = None
     created_at: datetime | None = None
     updated_at: datetime | None = None
-    extra: Mapping[str, Any] = attrs.field(default=_EMPTY, eq=False)
+    extra: Mapping[str, Any] = attrs.field(default=EMPTY, eq=False)
 
 
 @attrs.frozen
-class Brand(_KeepsExtra):
+class Brand(KeepsExtra):
     """
     A registered 10DLC brand (OpenAPI ``Brand``).
 
@@ -285,11 +288,11 @@ class Brand(_KeepsExtra):
     status_callback_url: str | None = None
     created_at: datetime | None = None
     updated_at: datetime | None = None
-    extra: Mapping[str, Any] = attrs.field(default=_EMPTY, eq=False)
+    extra: Mapping[str, Any] = attrs.field(default=EMPTY, eq=False)
 
 
 @attrs.frozen
-class Campaign(_KeepsExtra):
+class Campaign(KeepsExtra):
     """
     A 10DLC campaign (OpenAPI ``Campaign``).
 
@@ -330,7 +333,7 @@ class Campaign(_KeepsExtra):
     status_callback_url: str | None = None
     created_at: datetime | None = None
     updated_at: datetime | None = None
-    extra: Mapping[str, Any] = attrs.field(default=_EMPTY, eq=False)
+    extra: Mapping[str, Any] = attrs.field(default=EMPTY, eq=False)
 
 
 @attrs.frozen

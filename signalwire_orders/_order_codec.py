@@ -19,7 +19,7 @@ from uuid import UUID
 import attrs
 import msgspec
 
-from ._models import Order, OrderState, _KeepsExtra
+from ._models import KeepsExtra, Order, OrderState
 
 __all__ = ["FILLS_BY_CLASS_ASSIGNMENT", "order_page", "parse_time"]
 
@@ -30,7 +30,7 @@ _MICROSECOND: Final = timedelta(microseconds=1)
 _SHORTEST_TO_ROUND: Final = len("20240101T000000.1234567")  # a seventh fraction digit
 
 
-class _Draft(_KeepsExtra):
+class _Draft(KeepsExtra):
     """
     An `Order` being built: the same slots, but writable, and no subclass of Order.
 
@@ -42,7 +42,7 @@ class _Draft(_KeepsExtra):
 
     This is a CPython rule, pinned by tests: ``__class__`` may change between
     two heap types whose instances have the same layout, that is the same
-    base (`_KeepsExtra`, which holds ``__weakref__`` for both) and the same
+    base (`KeepsExtra`, which holds ``__weakref__`` for both) and the same
     slot names in the same place. The draft is a sibling of Order, not a
     subclass, so ``Order.__subclasses__()`` stays empty (cattrs'
     ``include_subclasses`` works on Order) and nothing outside this module

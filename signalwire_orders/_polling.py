@@ -18,7 +18,7 @@ from uuid import UUID
 from ._errors import APITimeoutError
 from ._models import Order
 
-__all__ = ["BACKOFF", "check_poll", "poll_until_final"]
+__all__ = ["check_poll", "poll_until_final"]
 
 #: Growth of the pause between polls, per poll.
 BACKOFF: Final = 1.5

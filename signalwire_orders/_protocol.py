@@ -30,10 +30,9 @@ from ._errors import (
     ServerError,
     UnprocessableEntityError,
 )
-from ._models import RateLimit, _OpenStrEnum
+from ._models import OpenStrEnum, RateLimit
 
 __all__ = [
-    "MAX_PAGE_SIZE",
     "Response",
     "error_items",
     "parse_rate_limit",
@@ -100,7 +99,7 @@ def path_id(value: UUID | str, name: str) -> str:
         raise ValueError(msg) from None
 
 
-def state_filter(value: str | None, states: type[_OpenStrEnum]) -> str | None:
+def state_filter(value: str | None, states: type[OpenStrEnum]) -> str | None:
     """
     Return a ``state=`` filter's wire value: an enum member's, or a documented value.
 

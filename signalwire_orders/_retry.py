@@ -24,7 +24,7 @@ from ._errors import (
     OutcomeUnknownError,
 )
 
-__all__ = ["RETRYABLE_STATUSES", "RetryPolicy", "backoff", "build_retrying", "should_retry"]
+__all__ = ["RetryPolicy", "backoff", "build_retrying", "retry_after_of", "should_retry"]
 
 RETRYABLE_STATUSES: Final = frozenset({429, 500, 502, 503, 504})
 _IDEMPOTENT: Final = frozenset({"GET", "HEAD", "OPTIONS", "DELETE", "PUT"})

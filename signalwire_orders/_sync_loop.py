@@ -31,7 +31,7 @@ from ._models import (
     RateLimit,
 )
 
-__all__ = ["END", "End", "LoopThread", "next_or_end", "now"]
+__all__ = ["End", "LoopThread", "next_or_end", "now"]
 
 T = TypeVar("T")
 

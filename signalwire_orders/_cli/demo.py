@@ -30,7 +30,7 @@ from signalwire_orders.testing import FakeServer
 
 from .common import client_limits
 
-__all__ = ["DemoOptions", "DemoReport", "render_report", "run_demo"]
+__all__ = ["DemoOptions", "render_report", "run_demo"]
 
 #: Seconds of latency the fake adds to every request.
 DEMO_LATENCY: Final = 0.01

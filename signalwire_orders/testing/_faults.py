@@ -18,7 +18,7 @@ import attrs
 
 _T = TypeVar("_T")
 
-__all__ = ["ROUTE_NAMES", "Fault", "Faults", "Outcome", "RouteFaults"]
+__all__ = ["Fault", "Faults", "Outcome", "RouteFaults"]
 
 # The operationIds of the routes the fake serves (OpenAPI paths under /registry/beta).
 ROUTE_NAMES = (

@@ -24,7 +24,6 @@ __all__ = [
     "BrandRecord",
     "CampaignRecord",
     "CreatedOrder",
-    "SeededRecords",
     "draw_records",
 ]
 

@@ -41,7 +41,6 @@ __all__ = [
     "not_found",
     "number_wire",
     "order_wire",
-    "rfc3339",
 ]
 
 Wire = dict[str, Any]
