@@ -35,7 +35,7 @@ async def serving(receiver: StatusCallbackReceiver, port: int) -> AsyncIterator[
         await runner.cleanup()
 
 
-async def self_test(fake: bool) -> None:
+async def self_test(*, fake: bool) -> None:
     """Create an order, deliver its processed callback, and wait on it."""
     receiver = StatusCallbackReceiver(path=secret_path(), queue_size=0)
     async with serving(receiver, 0) as url, client(fake=fake, brands=1, campaigns_per_brand=1) as c:
@@ -68,7 +68,7 @@ async def main() -> None:
     parser.add_argument("--self-test", action="store_true")
     args = parser.parse_args()
     if args.self_test:
-        await self_test(args.fake)
+        await self_test(fake=args.fake)
         return
     receiver = StatusCallbackReceiver(path=secret_path())
     async with serving(receiver, args.port) as url:

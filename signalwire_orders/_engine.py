@@ -142,7 +142,7 @@ class Engine:
         if self._hooks.on_page is not None:
             _call_hook(self._hooks.on_page, PageEvent(url=url, items=items, has_next=has_next))
 
-    async def request(self, method: str, url: str, *, json: Any = None) -> Response:
+    async def request(self, method: str, url: str, *, json: object = None) -> Response:
         """
         Send one request with retries; return the complete 2xx response.
 

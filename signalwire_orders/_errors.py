@@ -22,7 +22,7 @@ carry on where it stopped (SPEC section 4).
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from typing import Any
+from typing import Any, TypeVar, cast
 
 import attrs
 
@@ -45,6 +45,9 @@ __all__ = [
     "UnprocessableEntityError",
     "redact",
 ]
+
+T = TypeVar("T")
+E = TypeVar("E", bound="SignalWireError")
 
 _SCOPES_HINT = (
     "check SIGNALWIRE_PROJECT_ID and SIGNALWIRE_API_TOKEN; "
@@ -91,7 +94,7 @@ class SignalWireError(Exception):
         return (_rebuild, (type(self), self.args, self.__dict__))
 
 
-def _rebuild(cls: type[SignalWireError], args: tuple[Any, ...], state: dict[str, Any]) -> Any:
+def _rebuild(cls: type[E], args: tuple[Any, ...], state: dict[str, Any]) -> E:
     exc = cls.__new__(cls)
     Exception.__init__(exc, *args)
     exc.__dict__.update(state)
@@ -336,11 +339,12 @@ class PaginationError(SignalWireError):
 _MASK = "***"
 
 
-def _masked(value: Any, secrets: Sequence[str]) -> Any:
+def _masked(value: T, secrets: Sequence[str]) -> T:
     if isinstance(value, str):
+        text: str = value
         for secret in secrets:
-            value = value.replace(secret, _MASK)
-        return value
+            text = text.replace(secret, _MASK)
+        return cast("T", text)
     if isinstance(value, APIErrorItem):
         return attrs.evolve(
             value,
@@ -349,7 +353,7 @@ def _masked(value: Any, secrets: Sequence[str]) -> Any:
             },
         )
     if isinstance(value, tuple):
-        return tuple(_masked(item, secrets) for item in value)
+        return cast("T", tuple(_masked(item, secrets) for item in value))
     return value
 
 

@@ -63,7 +63,7 @@ T = TypeVar("T")
 _Method = Callable[Concatenate["_Namespace", P], T]
 
 
-def _here(value: Any) -> Any:
+def _here(value: Any) -> Any:  # noqa: ANN401  # forwards any argument, as given or as a tuple
     # An iterable argument (ids, phone numbers) is consumed in the calling
     # thread, not on the loop thread: a generator belongs to its caller.
     if isinstance(value, Iterable) and not isinstance(value, str | bytes | Mapping):
@@ -157,7 +157,7 @@ class _Namespace:
     def __repr__(self) -> str:
         return f"<sync.{type(self).__name__} of {self._owner.base_url}>"
 
-    def _of(self, client: _AsyncClient) -> Any:
+    def _of(self, client: _AsyncClient) -> Any:  # noqa: ANN401  # whichever namespace this mirrors
         return getattr(client, self._name)
 
     def _drain(self, agen: AsyncGenerator[T, None]) -> Generator[T, None, None]:

@@ -76,7 +76,7 @@ Settings come from the environment, or a .env file (which wins over it):
 class _Group(click.Group):
     """The root group: turns every error of a command into one line and an exit code."""
 
-    def invoke(self, ctx: click.Context) -> Any:
+    def invoke(self, ctx: click.Context) -> Any:  # noqa: ANN401  # click.Group.invoke's own
         try:
             return super().invoke(ctx)
         except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException):

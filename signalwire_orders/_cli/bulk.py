@@ -50,7 +50,7 @@ class Bulk:
     page_size: int | None
 
 
-def pick_campaigns(ids: Sequence[UUID], all_campaigns: bool) -> None:
+def pick_campaigns(ids: Sequence[UUID], *, all_campaigns: bool) -> None:
     """Refuse both or neither of CAMPAIGN_ID arguments and ``--all-campaigns``."""
     if all_campaigns == bool(ids):
         msg = "give one or more CAMPAIGN_ID or --all-campaigns (not both)"

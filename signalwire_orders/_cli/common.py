@@ -174,7 +174,7 @@ def print_error(line: str, secrets: Iterable[str]) -> None:
 
 
 @contextlib.contextmanager
-def _debug_logging(enabled: bool, secrets: Sequence[str]) -> Iterator[None]:
+def _debug_logging(secrets: Sequence[str], *, enabled: bool) -> Iterator[None]:
     """Send the library's DEBUG logs to stderr for the duration of a command."""
     if not enabled:
         yield
@@ -200,7 +200,7 @@ def _debug_logging(enabled: bool, secrets: Sequence[str]) -> Iterator[None]:
 
 def run(settings: CliSettings, main: Coroutine[Any, Any, T]) -> T:
     """Run one command's coroutine in a fresh event loop."""
-    with _debug_logging(settings.debug, settings.secrets):
+    with _debug_logging(settings.secrets, enabled=settings.debug):
         return asyncio.run(main)
 
 

@@ -90,7 +90,7 @@ def export(
     instead: a run that was killed, or had failures, carries on where it
     stopped when run again with --resume, losing and repeating no order.
     """
-    pick_campaigns(campaign_ids, all_campaigns)
+    pick_campaigns(campaign_ids, all_campaigns=all_campaigns)
     chosen = fmt or ("csv" if out.suffix.lower() == ".csv" else "jsonl")
     bulk = Bulk(state=state, concurrency=concurrency, page_size=page_size)
     job = _export(

@@ -55,7 +55,7 @@ def _fake_server_options(command: F) -> F:
 
 @click.command("fake-server")
 @_fake_server_options
-def fake_server(**values: Any) -> None:
+def fake_server(**values: object) -> None:
     """
     Serve the embedded fake Campaign Registry API until Ctrl-C.
 

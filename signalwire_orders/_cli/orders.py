@@ -75,12 +75,12 @@ def orders_list(
     completes, the table lists campaigns in the order given. A campaign that
     fails is reported on stderr, the others are still output (exit code 6).
     """
-    pick_campaigns(campaign_ids, all_campaigns)
+    pick_campaigns(campaign_ids, all_campaigns=all_campaigns)
     bulk = Bulk(state=state, concurrency=concurrency, page_size=page_size)
     if len(campaign_ids) == 1:
         run(settings, _list_one(settings, campaign_ids[0], bulk, fmt))
     else:
-        run(settings, _list_many(settings, campaign_ids, all_campaigns, bulk, fmt))
+        run(settings, _list_many(settings, campaign_ids, bulk, fmt, all_campaigns=all_campaigns))
 
 
 async def _list_one(settings: CliSettings, campaign_id: UUID, bulk: Bulk, fmt: str) -> None:
@@ -97,7 +97,7 @@ async def _list_one(settings: CliSettings, campaign_id: UUID, bulk: Bulk, fmt: s
 
 
 async def _list_many(
-    settings: CliSettings, ids: Sequence[UUID], all_campaigns: bool, bulk: Bulk, fmt: str
+    settings: CliSettings, ids: Sequence[UUID], bulk: Bulk, fmt: str, *, all_campaigns: bool
 ) -> None:
     failed: list[CampaignResult] = []
     done: dict[UUID, tuple[Order, ...]] = {}

@@ -99,7 +99,7 @@ def brand_wire(brand: BrandRecord) -> Wire:
         "company_website": f"https://www.{domain}",
         "csp_self_registered": False,
     }
-    return _stamped(wire, brand.callback, brand.created, brand.created + 3600)
+    return _stamped(wire, brand.created, brand.created + 3600, callback=brand.callback)
 
 
 def campaign_wire(campaign: CampaignRecord) -> Wire:
@@ -136,10 +136,10 @@ def campaign_wire(campaign: CampaignRecord) -> Wire:
         "age_gated_content": False,
         "lead_generation": False,
     }
-    return _stamped(wire, campaign.callback, campaign.created, campaign.created + 7200)
+    return _stamped(wire, campaign.created, campaign.created + 7200, callback=campaign.callback)
 
 
-def _stamped(wire: Wire, callback: bool, created: int, updated: int) -> Wire:
+def _stamped(wire: Wire, created: int, updated: int, *, callback: bool) -> Wire:
     # The common tail of Brand and Campaign: status_callback_url, created_at, updated_at.
     if callback:
         wire["status_callback_url"] = _CALLBACK_URL
