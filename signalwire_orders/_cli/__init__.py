@@ -40,9 +40,12 @@ from signalwire_orders import __version__
 
 from .catalog import brands, campaigns
 from .common import (
+    EXIT_AUTH,
     EXIT_INTERRUPTED,
     CliSettings,
+    EnvFile,
     exit_code_of,
+    merge_env,
     message_of,
     print_error,
     redact,
@@ -66,7 +69,9 @@ Exit codes:
   130  interrupted (Ctrl-C)
 
 \b
-Settings come from the environment, or a .env file (which wins over it):
+Settings come from the environment, or a .env file (the environment wins, per
+setting: if it names the space or base URL, or either credential, the file
+supplies none of that setting's variables):
   SIGNALWIRE_PROJECT_ID, SIGNALWIRE_API_TOKEN   credentials (never an option)
   SIGNALWIRE_SPACE                              e.g. "example" (example.signalwire.com)
   SIGNALWIRE_REST_BASE_URL                      a full base URL instead, e.g. a fake server
@@ -98,28 +103,31 @@ class _Group(click.Group):
         if settings is not None and settings.debug:
             trace = "".join(traceback.format_exception(exc))
             click.echo(redact(trace, secrets), err=True, nl=False)
-        print_error(message_of(exc), secrets)
-        raise click.exceptions.Exit(exit_code_of(exc)) from None
+        line = message_of(exc)
+        code = exit_code_of(exc)
+        source = settings.credentials_from_file() if settings is not None else None
+        if code == EXIT_AUTH and source is not None:
+            line += f" (the credentials came from {source})"
+        print_error(line, secrets)
+        raise click.exceptions.Exit(code) from None
 
 
-def _load_env(env_file: Path | None) -> dict[str, str]:
-    """``os.environ`` with the ``.env`` file's values over it; ``os.environ`` is not touched."""
+def _load_env(env_file: Path | None) -> tuple[dict[str, str], EnvFile | None]:
+    """``os.environ`` with what a ``.env`` file may add to it; ``os.environ`` is not touched."""
     if env_file is None:
         default = Path(".env")
         env_file = default if default.is_file() else None
-    merged = dict(os.environ)
-    if env_file is not None:
-        values = dotenv_values(env_file)
-        merged.update({name: value for name, value in values.items() if value is not None})
-    return merged
+    if env_file is None:
+        return dict(os.environ), None
+    return merge_env(os.environ, dotenv_values(env_file), env_file)
 
 
 @click.group(name="signalwire-orders", cls=_Group, epilog=_EPILOG)
 @click.option(
     "--env-file",
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    help="Read settings from this .env file (default: ./.env if present); it wins over the "
-    "environment.",
+    help="Read settings from this .env file (default: ./.env if present); the environment "
+    "wins over it, per setting.",
 )
 @click.option("--base-url", metavar="URL", help="API origin, e.g. a fake server's (not secret).")
 @click.option("--space", metavar="NAME", help="SignalWire space, e.g. 'example'.")
@@ -148,13 +156,21 @@ def cli(
     orders, list campaigns and brands, export to JSON Lines or CSV, or try it
     all against the embedded fake server with no account: `signalwire-orders demo`.
     """
+    env, read = _load_env(env_file)
     ctx.obj = CliSettings(
-        env=_load_env(env_file),
+        env=env,
         space=space,
         base_url=base_url,
         max_concurrency=max_concurrency,
         debug=debug,
+        env_file=read,
     )
+    if debug and read is not None:  # names only, never values
+        supplied = ", ".join(read.supplied) or "nothing"
+        click.echo(f"debug: read {read.path}: it supplied {supplied}", err=True)
+        if read.overridden:
+            overridden = ", ".join(read.overridden)
+            click.echo(f"debug: the environment overrides {overridden} from it", err=True)
 
 
 # The commands are free-standing click commands in their topic modules, attached here

@@ -14,6 +14,7 @@ import enum
 import logging
 import os
 from collections.abc import Callable, Coroutine, Iterable, Iterator, Mapping, Sequence
+from pathlib import Path
 from typing import Any, Final, TypedDict, TypeVar
 
 import attrs
@@ -49,8 +50,10 @@ __all__ = [
     "PAGE_SIZE_OPTION",
     "CliSettings",
     "CommandError",
+    "EnvFile",
     "client_limits",
     "exit_code_of",
+    "merge_env",
     "message_of",
     "print_error",
     "redact",
@@ -97,6 +100,58 @@ def client_limits(max_concurrency: int | None) -> ClientLimits:
     return {} if max_concurrency is None else {"max_concurrency": max_concurrency}
 
 
+#: Settings given by several variables. If the environment names one in any form,
+#: a .env file supplies none of its variables: the environment wins per setting.
+SETTINGS_GROUPS: Final = (
+    (
+        "SIGNALWIRE_SPACE",
+        "SIGNALWIRE_SPACE_URL",
+        "SIGNALWIRE_SPACE_NAME",
+        "SIGNALWIRE_REST_BASE_URL",
+    ),
+    ("SIGNALWIRE_PROJECT_ID", "SIGNALWIRE_API_TOKEN"),
+)
+
+
+@attrs.frozen
+class EnvFile:
+    """A .env file that was read: which variable names it supplied, which it did not."""
+
+    path: Path
+    supplied: tuple[str, ...]
+    overridden: tuple[str, ...]  # set in the file, but the environment names that setting
+
+
+def merge_env(
+    environ: Mapping[str, str], values: Mapping[str, str | None], path: Path
+) -> tuple[dict[str, str], EnvFile]:
+    """
+    Return the environment with what a .env file may add to it, and what it added.
+
+    Process variables always win over the file, per setting (`SETTINGS_GROUPS`):
+    with ``SIGNALWIRE_SPACE`` exported, the file's ``SIGNALWIRE_REST_BASE_URL``
+    is not used either, so credentials are never sent to a host the file names.
+    An exported empty variable counts as unset, as the library reads it.
+    """
+    named = {name for name, value in environ.items() if value.strip()}
+    shadowed = set(named)
+    for group in SETTINGS_GROUPS:
+        if named.intersection(group):
+            shadowed.update(group)
+    merged = dict(environ)
+    supplied: list[str] = []
+    overridden: list[str] = []
+    for name, value in values.items():
+        if value is None:
+            continue
+        if name in shadowed:
+            overridden.append(name)
+        else:
+            merged[name] = value
+            supplied.append(name)
+    return merged, EnvFile(path=path, supplied=tuple(supplied), overridden=tuple(overridden))
+
+
 @attrs.frozen
 class CliSettings:
     """What the global options and the environment say; builds the client."""
@@ -106,6 +161,13 @@ class CliSettings:
     base_url: str | None
     max_concurrency: int | None
     debug: bool
+    env_file: EnvFile | None = None
+
+    def credentials_from_file(self) -> Path | None:
+        """The .env file the credentials came from, if they did."""
+        if self.env_file is None or not set(SETTINGS_GROUPS[1]) & set(self.env_file.supplied):
+            return None
+        return self.env_file.path
 
     @property
     def secrets(self) -> list[str]:

@@ -9,6 +9,7 @@ sync tests. A few tests run the real program in a subprocess.
 from __future__ import annotations
 
 import asyncio
+import base64
 import csv
 import io
 import json
@@ -113,6 +114,11 @@ def in_empty_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """Run in an empty directory, so that no stray ``.env`` file is read."""
     monkeypatch.chdir(tmp_path)
     return tmp_path
+
+
+def _password(authorization: str) -> str:
+    """The password (API token) of a Basic Authorization header."""
+    return base64.b64decode(authorization.removeprefix("Basic ")).decode().partition(":")[2]
 
 
 def invoke(env: dict[str, str], *args: str) -> Result:
@@ -557,16 +563,89 @@ class TestConfiguration:
         assert "Messaging and Numbers" in result.stderr
 
     def test_env_file_gives_the_credentials(self, fake: Fake, in_empty_dir: Path) -> None:
-        """``--env-file`` is read, and wins over the environment."""
+        """``--env-file`` is read for what the environment does not set."""
         path = in_empty_dir / "fake.env"
         path.write_text("".join(f"{k}={v}\n" for k, v in fake.env.items()))
-        env = {**fake.env, "SIGNALWIRE_API_TOKEN": WRONG_TOKEN}
+        env = {"SIGNALWIRE_REST_BASE_URL": fake.server.base_url}
 
         result = invoke(env, "--env-file", str(path), "brands", "list", "--format", "json")
 
         assert result.exit_code == 0, result.stderr
         assert len(fake.server.data.brands) == len(json.loads(result.stdout))
         assert TOKEN not in os.environ.get("SIGNALWIRE_API_TOKEN", "")
+
+    def test_the_environment_wins_over_the_env_file(self, fake: Fake, in_empty_dir: Path) -> None:
+        """Exported credentials are used, not a stale pair in .env: no 401."""
+        (in_empty_dir / ".env").write_text(
+            f"SIGNALWIRE_PROJECT_ID={fake.server.project_id}\nSIGNALWIRE_API_TOKEN={WRONG_TOKEN}\n"
+        )
+
+        result = invoke(fake.env, "brands", "list", "--format", "json")
+
+        assert result.exit_code == 0, result.stderr
+        assert {TOKEN} == {_password(r.headers["Authorization"]) for r in fake.server.requests}
+
+    def test_an_exported_space_keeps_the_env_files_base_url_out(
+        self, fake: Fake, in_empty_dir: Path
+    ) -> None:
+        """With the endpoint exported in any form, .env's SIGNALWIRE_REST_BASE_URL is not used."""
+        (in_empty_dir / ".env").write_text(f"SIGNALWIRE_REST_BASE_URL={fake.server.base_url}\n")
+        env = {**fake.env, "SIGNALWIRE_SPACE": "not a space"}
+        del env["SIGNALWIRE_REST_BASE_URL"]
+
+        result = invoke(env, "brands", "list")
+
+        assert result.exit_code == EXIT_CONFIG  # the exported (malformed) space, not the file's URL
+        assert "SIGNALWIRE_SPACE" in result.stderr
+        assert 0 == fake.server.count()
+
+    def test_one_exported_credential_keeps_the_env_files_pair_out(
+        self, fake: Fake, in_empty_dir: Path
+    ) -> None:
+        """The project id and token are one setting: exporting one takes neither from .env."""
+        (in_empty_dir / ".env").write_text(
+            "".join(f"{k}={v}\n" for k, v in fake.env.items() if "REST_BASE_URL" not in k)
+        )
+        env = {
+            "SIGNALWIRE_REST_BASE_URL": fake.server.base_url,
+            "SIGNALWIRE_PROJECT_ID": fake.server.project_id,
+        }
+
+        result = invoke(env, "brands", "list")
+
+        assert result.exit_code == EXIT_CONFIG
+        assert "SIGNALWIRE_API_TOKEN" in result.stderr
+        assert 0 == fake.server.count()
+
+    def test_debug_names_the_env_file_and_the_names_it_supplied_never_values(
+        self, fake: Fake, in_empty_dir: Path
+    ) -> None:
+        """``--debug`` says which file was read and which variables it gave or lost."""
+        (in_empty_dir / ".env").write_text(
+            f"SIGNALWIRE_API_TOKEN={TOKEN}\nSIGNALWIRE_PROJECT_ID={fake.server.project_id}\n"
+            f"SIGNALWIRE_REST_BASE_URL=http://127.0.0.1:9\n"
+        )
+        env = {"SIGNALWIRE_REST_BASE_URL": fake.server.base_url}
+
+        result = invoke(env, "--debug", "brands", "list", "--format", "json")
+
+        assert result.exit_code == 0, result.stderr
+        assert "read .env: it supplied SIGNALWIRE_API_TOKEN, SIGNALWIRE_PROJECT_ID" in result.stderr
+        assert "the environment overrides SIGNALWIRE_REST_BASE_URL" in result.stderr
+        assert "127.0.0.1:9" not in result.stderr
+
+    def test_a_401_with_credentials_from_the_env_file_says_so(
+        self, fake: Fake, in_empty_dir: Path
+    ) -> None:
+        """A stale token in .env is named as the source, not the environment."""
+        (in_empty_dir / ".env").write_text(
+            f"SIGNALWIRE_PROJECT_ID={fake.server.project_id}\nSIGNALWIRE_API_TOKEN={WRONG_TOKEN}\n"
+        )
+
+        result = invoke({"SIGNALWIRE_REST_BASE_URL": fake.server.base_url}, "brands", "list")
+
+        assert result.exit_code == EXIT_AUTH
+        assert "the credentials came from .env" in result.stderr
 
     def test_dot_env_in_the_current_directory(self, fake: Fake, in_empty_dir: Path) -> None:
         """Without ``--env-file``, ``./.env`` is read when present."""
