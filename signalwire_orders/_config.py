@@ -18,7 +18,7 @@ import attrs
 
 from ._errors import ConfigurationError
 
-__all__ = ["API_PREFIX", "Settings", "origin_of", "settings_from_env"]
+__all__ = ["API_PREFIX", "Settings", "origin_of", "settings_from_env", "shown"]
 
 API_PREFIX: Final = "/api/relay/rest/registry/beta"
 SPACE_DOMAIN: Final = ".signalwire.com"

@@ -50,6 +50,7 @@ async def poll_until_final(
     max_poll_interval: float,
     sleep: Callable[[float], Awaitable[None]],
     wake: asyncio.Future[Any] | None = None,
+    on_poll: Callable[[Order], object] | None = None,
 ) -> Order:
     """
     Poll ``get()`` until the order is ``processed`` or ``failed``; return it.
@@ -58,6 +59,7 @@ async def poll_until_final(
     ``poll_interval`` and grows by `BACKOFF` per poll up to
     ``max_poll_interval``. When ``wake`` completes (a callback arrived), the
     order is fetched once more and returned as the API gives it.
+    ``on_poll`` is called with the order after each request.
 
     Raises:
         ValueError: The deadline or intervals are out of range (see `check_poll`).
@@ -70,11 +72,11 @@ async def poll_until_final(
         async with deadline:
             interval = poll_interval
             while True:
-                last = await get()
+                last = await _polled(get, on_poll)
                 if last.state is not None and last.state.is_final:
                     return last
                 if await _nap(sleep, interval, wake):
-                    return await get()
+                    return await _polled(get, on_poll)
                 interval = min(interval * BACKOFF, max_poll_interval)
     except TimeoutError as exc:
         if not deadline.expired():
@@ -84,6 +86,15 @@ async def poll_until_final(
         else:
             msg = f"order {order_id} is still {last.state or 'without state'} after {timeout:g}s"
         raise APITimeoutError(msg, method="GET", url=url) from exc
+
+
+async def _polled(
+    get: Callable[[], Awaitable[Order]], on_poll: Callable[[Order], object] | None
+) -> Order:
+    order = await get()
+    if on_poll is not None:
+        on_poll(order)
+    return order
 
 
 async def _nap(

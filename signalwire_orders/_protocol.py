@@ -19,6 +19,7 @@ from uuid import UUID
 import attrs
 
 from ._codec import loads, snippet
+from ._config import shown
 from ._errors import (
     APIErrorItem,
     APIStatusError,
@@ -283,9 +284,19 @@ def raise_for_status(
         return
     cls = _STATUS_ERRORS.get(status, ServerError if status >= 500 else APIStatusError)  # noqa: PLR2004
     items = error_items(body)
-    reason = _REASONS.get(status, "HTTP error")
-    detail = "; ".join(item.detail for item in items[:3]) or snippet(body, 120) or "(empty body)"
-    msg = f"{method} {url} failed: {status} {reason}: {detail}"
+    if 300 <= status < 400:  # noqa: PLR2004  # redirects are never followed (SPEC section 4)
+        location = headers.get("Location")
+        target = f"to {shown(location)}" if location else "with no Location"
+        msg = (
+            f"{method} {url} failed: {status} unexpected redirect {target}; redirects are "
+            "not followed, so that credentials go only to the configured origin"
+        )
+    else:
+        reason = _REASONS.get(status, "HTTP error")
+        detail = (
+            "; ".join(item.detail for item in items[:3]) or snippet(body, 120) or "(empty body)"
+        )
+        msg = f"{method} {url} failed: {status} {reason}: {detail}"
     if attempts > 1:
         msg += f" (after {attempts} attempts)"
     if hint := cls.hint():

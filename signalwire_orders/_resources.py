@@ -11,7 +11,7 @@ where it stopped (SPEC section 4).
 from __future__ import annotations
 
 import contextlib
-from collections.abc import AsyncGenerator, Iterable
+from collections.abc import AsyncGenerator, Callable, Iterable
 from typing import Final, TypeVar
 from uuid import UUID
 
@@ -278,13 +278,15 @@ class Orders(_Resource):
         timeout: float = 300.0,  # noqa: ASYNC109  # a deadline for the whole poll
         poll_interval: float = 2.0,
         max_poll_interval: float = 30.0,
+        on_poll: Callable[[Order], object] | None = None,
     ) -> Order:
         """
         Poll an order until it is ``processed`` or ``failed``; return it.
 
         The first poll is at once; polls then back off by 1.5x per poll, from
         ``poll_interval`` up to ``max_poll_interval``. ``timeout`` is one
-        deadline for the whole wait, requests included.
+        deadline for the whole wait, requests included. ``on_poll`` is called
+        with the order as each poll finds it (to show progress, say).
 
         Raises:
             ValueError: ``order_id`` is not a UUID, or not ``timeout > 0`` and
@@ -295,6 +297,7 @@ class Orders(_Resource):
 
             order = await client.orders.wait(order.id, timeout=600)
             assert order.state in (OrderState.PROCESSED, OrderState.FAILED)
+            await client.orders.wait(order.id, on_poll=lambda o: print(o.state))
         """
         uuid = UUID(path_id(order_id, "order_id"))
         return await poll_until_final(
@@ -305,6 +308,7 @@ class Orders(_Resource):
             poll_interval=poll_interval,
             max_poll_interval=max_poll_interval,
             sleep=self._engine.sleep,
+            on_poll=on_poll,
         )
 
 

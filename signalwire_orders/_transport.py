@@ -11,6 +11,7 @@ classification live in ``_engine``, written against ``send``.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import ssl
 from collections.abc import Iterator, Sequence
@@ -151,6 +152,9 @@ class Transport:
         self._json_headers = {**self._headers, "Content-Type": "application/json"}
         self._session = session
         self._owns_session = session is None
+        self._loop: asyncio.AbstractEventLoop | None = None  # the owned session's
+        self._opened = False  # by ``async with`` (open()), rather than by a first request
+        self._guard: asyncio.Task[None] | None = None
         self._closed = False
         self._max_connections = max_connections
         self._trace_configs = list(trace_configs)
@@ -171,7 +175,17 @@ class Transport:
         if self._closed:
             msg = "the client is closed"
             raise RuntimeError(msg)
+        loop = asyncio.get_running_loop()
+        if self._owns_session and self._loop is not None and self._loop is not loop:
+            # A second asyncio.run(): the session belongs to the first, closed loop.
+            msg = (
+                "this signalwire_orders.Client was used in another event loop (an earlier "
+                "asyncio.run?): create the client inside the event loop that uses it, e.g. "
+                "'async with Client() as client:' within the coroutine that asyncio.run runs"
+            )
+            raise RuntimeError(msg)
         if self._session is None:
+            self._loop = loop
             connector = aiohttp.TCPConnector(
                 limit=self._max_connections,
                 ssl=self._ssl if self._ssl is not None else True,
@@ -179,15 +193,34 @@ class Transport:
             self._session = aiohttp.ClientSession(
                 connector=connector, trace_configs=self._trace_configs or None
             )
+            if not self._opened:
+                # Used without ``async with``: close the session when the loop's
+                # tasks are cancelled at its end (asyncio.run does), rather than
+                # leave it to warn "Unclosed client session" when collected.
+                self._guard = loop.create_task(
+                    self._close_with_loop(), name="signalwire_orders.close-with-loop"
+                )
         return self._session
+
+    async def _close_with_loop(self) -> None:
+        try:
+            await asyncio.get_running_loop().create_future()  # until cancelled
+        finally:
+            session, self._session = self._session, None
+            if session is not None:
+                await session.close()
 
     async def open(self) -> None:
         """Create the owned session now (inside the running loop)."""
+        self._opened = True
         self._get_session()
 
     async def close(self) -> None:
         """Close the session if this transport created it; a borrowed one is left open."""
         self._closed = True
+        if self._guard is not None:
+            self._guard.cancel()
+            self._guard = None
         if self._owns_session and self._session is not None:
             session, self._session = self._session, None
             await session.close()

@@ -86,6 +86,24 @@ class TestPollUntilFinal:
         assert [2.0, 3.0, 4.5, 5.0, 5.0] == sleep.delays
         assert 6 == get.calls
 
+    async def test_on_poll_sees_the_order_of_every_poll(self) -> None:
+        """``on_poll`` is called once per request, with the order as that poll found it."""
+        states = [OrderState.PENDING, OrderState.PROCESSING, OrderState.PROCESSED]
+        seen: list[OrderState | None] = []
+
+        await poll_until_final(
+            Polls(*states),
+            order_id=ORDER_ID,
+            url=URL,
+            timeout=60.0,
+            poll_interval=0.0,
+            max_poll_interval=0.0,
+            sleep=Sleeps(),
+            on_poll=lambda order: seen.append(order.state),
+        )
+
+        assert states == seen
+
     async def test_an_unknown_state_is_not_final(self) -> None:
         """A state the library does not know keeps the wait going."""
         get, sleep = Polls(OrderState("queued"), OrderState.PROCESSED), Sleeps()
