@@ -38,7 +38,7 @@ from dotenv import dotenv_values
 
 from signalwire_orders import __version__
 
-from .catalog import brands, campaigns
+from .catalog import brands, campaigns, numbers
 from .common import (
     EXIT_AUTH,
     EXIT_INTERRUPTED,
@@ -133,6 +133,12 @@ def _load_env(env_file: Path | None) -> tuple[dict[str, str], EnvFile | None]:
 @click.option("--space", metavar="NAME", help="SignalWire space, e.g. 'example'.")
 @click.option("--debug", is_flag=True, help="Show tracebacks and DEBUG logs on stderr.")
 @click.option(
+    "--allow-insecure-http",
+    is_flag=True,
+    help="Allow a plain http:// base URL to a host that is not this machine (a fake server "
+    "in another container); credentials then travel unencrypted.",
+)
+@click.option(
     "--max-concurrency",
     type=click.IntRange(min=1),
     metavar="N",
@@ -147,6 +153,7 @@ def cli(
     base_url: str | None,
     space: str | None,
     debug: bool,
+    allow_insecure_http: bool,
     max_concurrency: int | None,
 ) -> None:
     """
@@ -164,6 +171,7 @@ def cli(
         max_concurrency=max_concurrency,
         debug=debug,
         env_file=read,
+        allow_insecure_http=allow_insecure_http,
     )
     if debug and read is not None:  # names only, never values
         supplied = ", ".join(read.supplied) or "nothing"
@@ -177,7 +185,7 @@ def cli(
 # explicitly. Imports thus only point downwards (this package -> commands -> common and
 # output): no command module imports this one, so there is no cycle and no import
 # done only for its side effect. click lists commands by name, so the order is free.
-for _command in (orders, campaigns, brands, export, fake_server, demo):
+for _command in (orders, numbers, campaigns, brands, export, fake_server, demo):
     cli.add_command(_command)
 
 

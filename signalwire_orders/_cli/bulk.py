@@ -28,6 +28,7 @@ from .common import (
     message_of,
     print_error,
 )
+from .output import plural
 
 __all__ = [
     "Bulk",
@@ -108,12 +109,16 @@ def check_failures(failed: Sequence[CampaignResult], total: int, secrets: Sequen
             f"campaign {result.campaign_id}: {message_of(result.error or Exception())}", secrets
         )
     if len(failed) > _MAX_FAILURE_LINES:
-        print_error(f"... and {len(failed) - _MAX_FAILURE_LINES} more failed campaigns", secrets)
+        more = plural(len(failed) - _MAX_FAILURE_LINES, "more failed campaign")
+        print_error(f"... and {more}", secrets)
     if len(failed) == total:
         codes = {exit_code_of(result.error) for result in failed if result.error is not None}
         code = codes.pop() if len(codes) == 1 else EXIT_ERROR
         msg = f"all {total} campaigns failed" if total > 1 else "the campaign failed"
         raise CommandError(msg, code)
-    others = total - len(failed)
-    msg = f"{len(failed)} of {total} campaigns failed; the orders of the other {others} were output"
+    others = plural(total - len(failed), "campaign")
+    msg = (
+        f"{len(failed):,} of {plural(total, 'campaign')} failed; "
+        f"the orders of the other {others} were output"
+    )
     raise CommandError(msg, EXIT_PARTIAL)

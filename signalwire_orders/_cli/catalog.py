@@ -1,5 +1,5 @@
 """
-The ``campaigns`` and ``brands`` commands of the CLI: list them, filtered by state and name.
+The catalog commands: ``campaigns`` and ``brands`` (list, get), ``numbers`` (list, delete).
 
 Defined as free-standing click groups; ``__init__`` attaches them to the root group.
 """
@@ -10,17 +10,38 @@ from uuid import UUID
 
 import click
 
-from signalwire_orders import Brand, BrandState, Campaign, CampaignState
+from signalwire_orders import (
+    AssignedNumber,
+    AssignmentState,
+    Brand,
+    BrandState,
+    Campaign,
+    CampaignState,
+)
 
-from .common import FORMAT_OPTION, NAME_OPTION, CliSettings, run, state_option
-from .output import BRAND_FIELDS, CAMPAIGN_FIELDS, print_rows
+from .common import FORMAT_OPTION, NAME_OPTION, ONE_FORMAT_OPTION, CliSettings, run, state_option
+from .output import BRAND_FIELDS, CAMPAIGN_FIELDS, NUMBER_FIELDS, print_one, print_rows
 
-__all__ = ["brands", "campaigns"]
+__all__ = ["brands", "campaigns", "numbers"]
 
 
 @click.group()
 def campaigns() -> None:
-    """List 10DLC campaigns."""
+    """List and show 10DLC campaigns."""
+
+
+@campaigns.command("get")
+@click.argument("campaign_id", type=click.UUID)
+@ONE_FORMAT_OPTION
+@click.pass_obj
+def campaigns_get(settings: CliSettings, campaign_id: UUID, fmt: str) -> None:
+    """Show one campaign, every field."""
+
+    async def get() -> Campaign:
+        async with settings.client() as client:
+            return await client.campaigns.get(campaign_id)
+
+    print_one(run(settings, get()), fmt)
 
 
 @campaigns.command("list")
@@ -52,7 +73,21 @@ def campaigns_list(
 
 @click.group()
 def brands() -> None:
-    """List 10DLC brands."""
+    """List and show 10DLC brands."""
+
+
+@brands.command("get")
+@click.argument("brand_id", type=click.UUID)
+@ONE_FORMAT_OPTION
+@click.pass_obj
+def brands_get(settings: CliSettings, brand_id: UUID, fmt: str) -> None:
+    """Show one brand, every field."""
+
+    async def get() -> Brand:
+        async with settings.client() as client:
+            return await client.brands.get(brand_id)
+
+    print_one(run(settings, get()), fmt)
 
 
 @brands.command("list")
@@ -70,3 +105,52 @@ def brands_list(
             return [brand async for brand in client.brands.list(name=name, state=state)]
 
     print_rows(run(settings, fetch()), BRAND_FIELDS, fmt=fmt, title="Brands")
+
+
+@click.group()
+def numbers() -> None:
+    """List and delete the phone number assignments of campaigns."""
+
+
+def _number_of(assignment: AssignedNumber) -> dict[str, object]:
+    phone = assignment.phone_number
+    return {"number": None if phone is None else phone.number}
+
+
+@numbers.command("list")
+@click.argument("campaign_id", type=click.UUID)
+@state_option(AssignmentState, "Only assignments in this state.")
+@FORMAT_OPTION
+@click.pass_obj
+def numbers_list(
+    settings: CliSettings, campaign_id: UUID, state: AssignmentState | None, fmt: str
+) -> None:
+    """List the phone numbers assigned to a campaign."""
+
+    async def fetch() -> list[AssignedNumber]:
+        async with settings.client() as client:
+            return [n async for n in client.numbers.list(campaign_id, state=state)]
+
+    title = f"Phone numbers of campaign {campaign_id}"
+    print_rows(run(settings, fetch()), NUMBER_FIELDS, fmt=fmt, title=title, given=_number_of)
+
+
+@numbers.command("delete")
+@click.argument("number_id", metavar="NUMBER_ASSIGNMENT_ID", type=click.UUID)
+@click.option("--yes", "-y", is_flag=True, help="Do not ask for confirmation (for scripts).")
+@click.pass_obj
+def numbers_delete(settings: CliSettings, number_id: UUID, *, yes: bool) -> None:
+    """
+    Remove a phone number from its campaign (asks first, unless --yes).
+
+    A number assignment that does not exist (or was deleted already) is exit code 5.
+    """
+    if not yes:
+        click.confirm(f"Delete the number assignment {number_id}?", abort=True, err=True)
+
+    async def delete() -> None:
+        async with settings.client() as client:
+            await client.numbers.delete(number_id)
+
+    run(settings, delete())
+    click.echo(f"deleted the number assignment {number_id}", err=True)

@@ -13,6 +13,7 @@ import contextlib
 import enum
 import logging
 import os
+import sys
 from collections.abc import Callable, Coroutine, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any, Final, TypedDict, TypeVar
@@ -162,6 +163,7 @@ class CliSettings:
     max_concurrency: int | None
     debug: bool
     env_file: EnvFile | None = None
+    allow_insecure_http: bool = False
 
     def credentials_from_file(self) -> Path | None:
         """The .env file the credentials came from, if they did."""
@@ -185,6 +187,7 @@ class CliSettings:
             space=self.space,
             base_url=self.base_url,
             env=self.env,
+            allow_insecure_http=self.allow_insecure_http,
             **client_limits(self.max_concurrency),
         )
 
@@ -242,7 +245,13 @@ def _debug_logging(secrets: Sequence[str], *, enabled: bool) -> Iterator[None]:
         yield
         return
     logger = logging.getLogger("signalwire_orders")
-    handler = RichHandler(console=Console(stderr=True), show_path=False, rich_tracebacks=False)
+    console = Console(stderr=True)
+    handler: logging.Handler
+    if console.is_terminal:
+        handler = RichHandler(console=console, show_path=False, rich_tracebacks=False)
+    else:  # a file or a pipe: one whole line per record, never wrapped (URLs stay greppable)
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
 
     def redact_record(record: logging.LogRecord) -> bool:
         record.msg = redact(record.getMessage(), secrets)

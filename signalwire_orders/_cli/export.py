@@ -33,7 +33,7 @@ from .common import (
     CommandError,
     run,
 )
-from .output import progress_bar
+from .output import plural, progress_bar
 
 __all__ = ["export"]
 
@@ -157,11 +157,11 @@ def _summary_line(summary: ExportSummary, *, elapsed: float, resume: bool) -> st
     if resume:
         done = summary.campaigns - summary.skipped
         where = f"{summary.path} ({summary.skipped:,} already there)"
-        after = f"; {failed} campaigns failed: run again" if failed else ""
+        after = f"; {plural(failed, 'campaign')} failed: run again" if failed else ""
     else:
         done, where = summary.campaigns, str(summary.path)
-        after = f"; {failed} campaigns failed" if failed else ""
+        after = f"; {plural(failed, 'campaign')} failed" if failed else ""
     return (
-        f"wrote {summary.orders:,} orders of {done:,} campaigns to {where} in {elapsed:.2f}s"
-        + after
+        f"wrote {plural(summary.orders, 'order')} of {plural(done, 'campaign')} to {where} "
+        f"in {elapsed:.2f}s" + after
     )

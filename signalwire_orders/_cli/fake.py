@@ -17,7 +17,12 @@ from typing import Any, TypeVar
 
 import click
 
-from signalwire_orders.testing._options import OPTIONS, Option, server_from_options
+from signalwire_orders.testing import (
+    COMMAND_LINE_OPTIONS,
+    ServerOption,
+    server_banner,
+    server_from_options,
+)
 
 from .common import CONCURRENCY_OPTION, EXIT_ERROR, CliSettings, CommandError, run
 from .demo import DemoOptions, render_report, run_demo
@@ -28,7 +33,7 @@ __all__ = ["demo", "fake_server"]
 F = TypeVar("F", bound=Callable[..., Any])
 
 
-def _click_option(option: Option) -> Callable[[F], F]:
+def _click_option(option: ServerOption) -> Callable[[F], F]:
     """The click option for one row of the fake server's option table."""
     if option.is_flag:
         return click.option(option.name, is_flag=True, help=option.help)
@@ -48,7 +53,8 @@ def _click_option(option: Option) -> Callable[[F], F]:
 
 def _fake_server_options(command: F) -> F:
     """Every option of ``python -m signalwire_orders.testing``, from the same table."""
-    for option in reversed(OPTIONS):  # decorators apply bottom up: keep the table's order
+    # Decorators apply bottom up: reversed, the options show in the table's order.
+    for option in reversed(COMMAND_LINE_OPTIONS):
         command = _click_option(option)(command)
     return command
 
@@ -67,17 +73,7 @@ def fake_server(**values: object) -> None:
 
     async def serve() -> None:
         await server.start()
-        campaigns = len(server.data.campaign_ids())
-        click.echo(
-            f"Fake SignalWire Campaign Registry API on {server.base_url} "
-            f"({len(server.data.brands)} brands, {campaigns} campaigns, "
-            f"{server.data.count_orders():,} orders; seed {values['seed']})"
-        )
-        click.echo("Point the client at it with:")
-        for name, value in server.env.items():
-            click.echo(f"  export {name}={value}")
-        click.echo("then try: signalwire-orders campaigns list")
-        click.echo("Press Ctrl+C to stop.")
+        click.echo(server_banner(server), nl=False)
         await server.serve_forever()
 
     with contextlib.suppress(KeyboardInterrupt):  # Ctrl-C is how this command ends

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import re
+import time
 from collections.abc import Sequence
 from typing import Final
 from uuid import UUID
@@ -33,6 +34,7 @@ from .output import (
     ORDER_FIELDS,
     RowWriter,
     current_stdout,
+    plural,
     print_one,
     progress_bar,
     row,
@@ -122,7 +124,7 @@ async def _list_many(
                         writer.write(row(order, ORDER_FIELDS, campaign_id=result.campaign_id))
     if fmt == "table" and not (failed and len(failed) == len(ids)):
         rows = [(cid, order) for cid in ids if cid in done for order in done[cid]]
-        title = f"Orders of {len(done):,} campaigns" + (
+        title = f"Orders of {plural(len(done), 'campaign')}" + (
             f" ({len(failed)} failed)" if failed else ""
         )
         show_orders(rows, title=title, many=True)
@@ -172,17 +174,33 @@ def orders_wait(
     The exit code is 0 whichever final state the order reached: read its state.
     """
 
+    started = time.monotonic()
+    polls: list[Order] = []
+
+    def progress() -> str:
+        state = (polls[-1].state or "no state") if polls else "not polled yet"
+        elapsed = time.monotonic() - started
+        return f"order {order_id}: {state} after {elapsed:.1f}s and {plural(len(polls), 'poll')}"
+
     async def wait() -> Order:
         async with settings.client() as client:
-            with Console(stderr=True).status(f"Waiting for order {order_id}"):
+            with Console(stderr=True).status(progress()) as status:
+
+                def on_poll(order: Order) -> None:
+                    polls.append(order)
+                    status.update(progress())
+
                 return await client.orders.wait(
                     order_id,
                     timeout=timeout,
                     poll_interval=poll_interval,
                     max_poll_interval=max(30.0, poll_interval),
+                    on_poll=on_poll,
                 )
 
-    print_one(run(settings, wait()), fmt)
+    order = run(settings, wait())
+    click.echo(progress(), err=True)  # the status line vanishes (and shows only on a terminal)
+    print_one(order, fmt)
 
 
 def _e164(_ctx: click.Context, _param: click.Parameter, numbers: tuple[str, ...]) -> list[str]:

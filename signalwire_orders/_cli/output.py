@@ -15,11 +15,12 @@ import csv
 import json
 import sys
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import UTC, datetime
-from typing import Final, Self, TextIO
+from typing import Final, Self, TextIO, TypeVar, cast
 from uuid import UUID
 
+import attrs
 import click
 from rich.console import Console
 from rich.progress import (
@@ -38,9 +39,11 @@ from signalwire_orders import Order
 __all__ = [
     "BRAND_FIELDS",
     "CAMPAIGN_FIELDS",
+    "NUMBER_FIELDS",
     "ORDER_FIELDS",
     "RowWriter",
     "current_stdout",
+    "plural",
     "print_one",
     "print_rows",
     "progress_bar",
@@ -48,6 +51,8 @@ __all__ = [
     "show_orders",
     "stdout_console",
 ]
+
+T = TypeVar("T")
 
 # The columns of one order on its own (``orders get``).
 _ONE_ORDER_FIELDS: Final = (
@@ -71,6 +76,8 @@ BRAND_FIELDS: Final = (
     "created_at",
     "updated_at",
 )
+#: The columns of a number assignment listing: its phone number in place of the nested object.
+NUMBER_FIELDS: Final = ("id", "state", "number", "campaign_id", "created_at", "updated_at")
 _PIPE_TABLE_WIDTH: Final = 200  # tables piped to a file are not squeezed to 80 columns
 _STATE_STYLES: Final = {
     "processed": "green",
@@ -93,6 +100,32 @@ def _text(value: object) -> str | None:
     if isinstance(value, datetime):
         return value.isoformat()
     return str(value)  # UUIDs, str enums (their value), strings
+
+
+def plural(count: int, noun: str) -> str:
+    """``"1 campaign"``, ``"2 campaigns"``, ``"1,000 orders"``."""
+    return f"{count:,} {noun}" + ("" if count == 1 else "s")
+
+
+def _native(value: object) -> object:
+    # For one object shown as JSON: booleans and lists stay themselves.
+    if value is None or isinstance(value, bool | int | float):
+        return value
+    if isinstance(value, tuple | list):
+        return [_native(item) for item in value]
+    if attrs.has(type(value)):
+        return _record(value)
+    return _text(value)
+
+
+def _record(item: object) -> dict[str, object]:
+    model = cast("type[attrs.AttrsInstance]", type(item))  # one of the public models
+    fields = [f.name for f in attrs.fields(model) if f.name != "extra"]
+    record = {name: _native(getattr(item, name)) for name in fields}
+    extra = getattr(item, "extra", None)
+    if extra:
+        record["extra"] = dict(extra)
+    return record
 
 
 def row(item: object, fields: Sequence[str], **given: object) -> dict[str, str | None]:
@@ -196,32 +229,47 @@ def show_orders(rows: Sequence[tuple[UUID, Order]], *, title: str, many: bool) -
             _when(order.updated_at),
         ]
         table.add_row(*cells)
-    noun = "order" if len(rows) == 1 else "orders"
     breakdown = _by_state(order.state for _, order in rows)
-    _show(table, title=title, caption=f"{len(rows):,} {noun}" + (f": {breakdown}" if rows else ""))
+    caption = plural(len(rows), "order") + (f": {breakdown}" if rows else "")
+    _show(table, title=title, caption=caption)
 
 
-def _order_table(order: Order) -> Table:
+def _cell(value: object) -> Text:
+    if isinstance(value, tuple | list):
+        return Text(", ".join(map(str, value)) or "-")
+    if isinstance(value, dict):
+        return Text(json.dumps(value) if value else "-")
+    return Text("-" if value is None else str(value))
+
+
+def _detail_table(record: Mapping[str, object]) -> Table:
     table = Table(show_header=False)
     table.add_column(style="bold")
     table.add_column()
-    for field, value in row(order, _ONE_ORDER_FIELDS).items():
-        cell = _state_text(value) if field == "state" else Text(value or "-")
-        table.add_row(field, cell)
+    for field, value in record.items():
+        table.add_row(field, _state_text(value) if field == "state" else _cell(value))
     return table
 
 
-def print_one(order: Order, fmt: str) -> None:
-    """Print one order as a two-column table or as one JSON object."""
+def print_one(item: object, fmt: str) -> None:
+    """Print one model (an order, campaign, brand...) as a two-column table or a JSON object."""
+    record = _record(item)
     if fmt == "table":
-        stdout_console().print(_order_table(order))
+        stdout_console().print(_detail_table(record))
     else:
-        click.echo(json.dumps(row(order, _ONE_ORDER_FIELDS), indent=2))
+        click.echo(json.dumps(record, indent=2))
 
 
-def print_rows(items: Sequence[object], fields: Sequence[str], *, fmt: str, title: str) -> None:
+def print_rows(
+    items: Sequence[T],
+    fields: Sequence[str],
+    *,
+    fmt: str,
+    title: str,
+    given: Callable[[T], Mapping[str, object]] | None = None,
+) -> None:
     """Print models as a table of ``fields`` with a count by state, or write them as rows."""
-    rows = [row(item, fields) for item in items]
+    rows = [row(item, fields, **(given(item) if given else {})) for item in items]
     if fmt != "table":
         with RowWriter(current_stdout(), fmt, fields) as writer:
             for flat in rows:
@@ -232,7 +280,7 @@ def print_rows(items: Sequence[object], fields: Sequence[str], *, fmt: str, titl
         table.add_column(field.replace("_", " "), no_wrap=field == "id" or field.endswith("_at"))
     for item, flat in zip(items, rows, strict=True):
         cells = [
-            _when(getattr(item, field))
+            _when(getattr(item, field, None))
             if field.endswith("_at")
             else _state_text(flat[field])
             if field == "state"

@@ -18,18 +18,22 @@ Example::
         server.faults.script("list_orders", ["500", "ok"])
         ...  # point a client at server.base_url with server.project_id / server.api_token
 
-Standalone: ``python -m signalwire_orders.testing --port 8080``. In pytest, add
+Standalone: ``python -m signalwire_orders.testing --port 8080``, whose options
+(`COMMAND_LINE_OPTIONS`, `ServerOption`) ``signalwire-orders fake-server`` shares,
+with `server_from_options` and `server_banner`. In pytest, add
 ``pytest_plugins = ["signalwire_orders.testing.pytest_plugin"]`` for the
 ``signalwire_fake_server`` fixture.
 """
 
 from ._data import FakeData
 from ._faults import Fault, Faults, Outcome, RouteFaults
+from ._options import COMMAND_LINE_OPTIONS, ServerOption, server_banner, server_from_options
 from ._paging import Listing
 from ._server import DEFAULT_API_TOKEN, DEFAULT_PROJECT_ID, FakeServer
 from ._state import RecordedRequest, ServerState
 
 __all__ = [
+    "COMMAND_LINE_OPTIONS",
     "DEFAULT_API_TOKEN",
     "DEFAULT_PROJECT_ID",
     "FakeData",
@@ -40,5 +44,8 @@ __all__ = [
     "Outcome",
     "RecordedRequest",
     "RouteFaults",
+    "ServerOption",
     "ServerState",
+    "server_banner",
+    "server_from_options",
 ]

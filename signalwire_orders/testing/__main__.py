@@ -18,12 +18,12 @@ import signal
 import sys
 from collections.abc import Callable, Sequence
 
-from ._options import OPTIONS, Option, server_from_options
+from ._options import COMMAND_LINE_OPTIONS, ServerOption, server_banner, server_from_options
 
 __all__ = ["build_parser", "main"]
 
 
-def _value_of(option: Option) -> Callable[[str], int | float | str]:
+def _value_of(option: ServerOption) -> Callable[[str], int | float | str]:
     def parse(text: str) -> int | float | str:
         try:
             return option.parse(text)
@@ -45,7 +45,7 @@ def build_parser() -> argparse.ArgumentParser:
         prog="python -m signalwire_orders.testing",
         description="Serve a fake SignalWire Campaign Registry (10DLC) API with seeded data.",
     )
-    for option in OPTIONS:
+    for option in COMMAND_LINE_OPTIONS:
         if option.is_flag:
             parser.add_argument(option.name, action="store_true", help=option.help)
         else:
@@ -62,13 +62,7 @@ def build_parser() -> argparse.ArgumentParser:
 async def _serve(args: argparse.Namespace) -> None:
     server = server_from_options(vars(args))
     await server.start()
-    # The fake's credentials are fixed test values, not secrets: showing them is the point.
-    exports = "".join(f"  export {name}={value}\n" for name, value in server.env.items())
-    banner = (
-        f"Fake SignalWire Campaign Registry API on {server.base_url}\n"
-        f"Point the client at it with:\n{exports}Press Ctrl+C to stop."
-    )
-    print(banner, flush=True)  # noqa: T201  # the standalone server's one output
+    print(server_banner(server), end="", flush=True)  # noqa: T201  # the standalone server's one output
     task = asyncio.current_task()
     if task is not None:
         with contextlib.suppress(NotImplementedError):  # no signal handlers on Windows

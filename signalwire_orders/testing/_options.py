@@ -3,7 +3,7 @@ The standalone fake server's options, declared once for both of its command line
 
 ``python -m signalwire_orders.testing`` (argparse, in ``__main__``) and
 ``signalwire-orders fake-server`` (click, in the CLI) each build their options
-from `OPTIONS`, and hand what they parsed to `server_from_options`: the two
+from `COMMAND_LINE_OPTIONS`, and hand what they parsed to `server_from_options`: the two
 accept the same options, with the same defaults, bounds and help. This module
 knows neither parser (the fake must work without click installed); it holds
 the table and the one way from parsed values to a `FakeServer`.
@@ -18,11 +18,11 @@ import attrs
 
 from ._server import FakeServer
 
-__all__ = ["OPTIONS", "Option", "server_from_options"]
+__all__ = ["COMMAND_LINE_OPTIONS", "ServerOption", "server_banner", "server_from_options"]
 
 
 @attrs.frozen
-class Option:
+class ServerOption:
     """
     One option of the standalone fake server's command line.
 
@@ -39,7 +39,7 @@ class Option:
 
     Example::
 
-        Option("--seed", "Seed of the data and of the random faults.", int, 0, metavar="N")
+        ServerOption("--seed", "Seed of the data and of the random faults.", int, 0, metavar="N")
     """
 
     name: str
@@ -69,7 +69,7 @@ class Option:
 
         Example::
 
-            OPTIONS[1].parse("8080")  # 8080
+            COMMAND_LINE_OPTIONS[1].parse("8080")  # 8080
         """
         if self.type is str:
             return text
@@ -90,9 +90,9 @@ class Option:
 
 
 #: The options, in the order the help lists them.
-OPTIONS: Final = (
-    Option("--host", "Interface to listen on.", str, "127.0.0.1", metavar="HOST"),
-    Option(
+COMMAND_LINE_OPTIONS: Final = (
+    ServerOption("--host", "Interface to listen on.", str, "127.0.0.1", metavar="HOST"),
+    ServerOption(
         "--port",
         "Port to listen on; 0 picks a free one.",
         int,
@@ -101,11 +101,15 @@ OPTIONS: Final = (
         maximum=65535,
         metavar="PORT",
     ),
-    Option("--seed", "Seed of the data and of the random faults.", int, 0, metavar="N"),
-    Option("--brands", "Brands to generate.", int, 3, minimum=0, metavar="N"),
-    Option("--campaigns-per-brand", "Campaigns of each brand.", int, 4, minimum=0, metavar="N"),
-    Option("--orders-per-campaign", "Orders of each campaign.", int, 120, minimum=0, metavar="N"),
-    Option(
+    ServerOption("--seed", "Seed of the data and of the random faults.", int, 0, metavar="N"),
+    ServerOption("--brands", "Brands to generate.", int, 3, minimum=0, metavar="N"),
+    ServerOption(
+        "--campaigns-per-brand", "Campaigns of each brand.", int, 4, minimum=0, metavar="N"
+    ),
+    ServerOption(
+        "--orders-per-campaign", "Orders of each campaign.", int, 120, minimum=0, metavar="N"
+    ),
+    ServerOption(
         "--numbers-per-campaign",
         "Number assignments of each campaign.",
         int,
@@ -113,9 +117,11 @@ OPTIONS: Final = (
         minimum=0,
         metavar="N",
     ),
-    Option("--latency", "Seconds added to every request.", float, 0.0, minimum=0, metavar="S"),
-    Option("--absolute-links", "Give paging links as absolute URLs rather than paths.", bool),
-    Option(
+    ServerOption(
+        "--latency", "Seconds added to every request.", float, 0.0, minimum=0, metavar="S"
+    ),
+    ServerOption("--absolute-links", "Give paging links as absolute URLs rather than paths.", bool),
+    ServerOption(
         "--no-record",
         "Keep no record of requests (long benchmark runs stay flat in memory).",
         bool,
@@ -128,7 +134,7 @@ def server_from_options(values: Mapping[str, Any]) -> FakeServer:
     Build (not start) the server that parsed options describe, its latency fault included.
 
     Args:
-        values: Values by `Option.dest`, as argparse (``vars(namespace)``) or
+        values: Values by `ServerOption.dest`, as argparse (``vars(namespace)``) or
             click (the command's keyword arguments) give them; an option
             missing from them takes its default.
 
@@ -137,7 +143,7 @@ def server_from_options(values: Mapping[str, Any]) -> FakeServer:
         server = server_from_options({"seed": 3, "port": 0, "latency": 0.05})
         await server.start()
     """
-    given = {option.dest: option.default for option in OPTIONS} | dict(values)
+    given = {option.dest: option.default for option in COMMAND_LINE_OPTIONS} | dict(values)
     server = FakeServer(
         seed=given["seed"],
         brands=given["brands"],
@@ -151,3 +157,34 @@ def server_from_options(values: Mapping[str, Any]) -> FakeServer:
     )
     server.faults.latency = given["latency"]
     return server
+
+
+def server_banner(server: FakeServer) -> str:
+    """
+    What a started fake server says about itself: where it is and how to point a client at it.
+
+    The fake's credentials are fixed test values, not secrets: showing them is the point.
+
+    Example::
+
+        await server.start()
+        sys.stdout.write(server_banner(server))
+    """
+    data = server.data
+    where = (
+        f"Fake SignalWire Campaign Registry API on {server.base_url} "
+        f"({len(data.brands)} brands, {len(data.campaign_ids())} campaigns, "
+        f"{data.count_orders():,} orders; seed {data.seed})"
+    )
+    lines = [
+        where,
+        "Point the client at it with:",
+        *(f"  export {name}={value}" for name, value in server.env.items()),
+    ]
+    if server.listens_everywhere:
+        lines.append(
+            "From another machine or container, use this host's address instead of "
+            "127.0.0.1, with --allow-insecure-http (or allow_insecure_http=True)."
+        )
+    lines += ["then try: signalwire-orders campaigns list", "Press Ctrl+C to stop."]
+    return "\n".join(lines) + "\n"

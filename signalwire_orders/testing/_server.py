@@ -18,6 +18,8 @@ __all__ = ["DEFAULT_API_TOKEN", "DEFAULT_PROJECT_ID", "FakeServer"]
 
 DEFAULT_PROJECT_ID = "00000000-0000-4000-8000-000000000001"
 DEFAULT_API_TOKEN = "PTfake-token-0000000000000000000000000000"
+#: Hosts that mean "every interface", and the loopback address a client uses for them.
+_WILDCARDS = {"0.0.0.0": "127.0.0.1", "": "127.0.0.1", "::": "::1"}  # noqa: S104  # names, not binds
 # Hung requests wake up when the server closes; this only bounds a stuck handler.
 _SHUTDOWN_TIMEOUT = 5.0
 
@@ -204,6 +206,10 @@ class FakeServer:
         """
         The origin to give a client, such as ``http://127.0.0.1:54321``.
 
+        A server listening on every interface (``0.0.0.0``, ``::``) gives the
+        loopback address, which a client on this machine can reach and accepts
+        over plain http.
+
         Raises:
             RuntimeError: The server is not started.
 
@@ -214,8 +220,20 @@ class FakeServer:
         if self._runner is None:
             msg = "the FakeServer is not started: use 'async with FakeServer() as server'"
             raise RuntimeError(msg)
-        host = f"[{self._host}]" if ":" in self._host else self._host
-        return f"http://{host}:{self._port}"
+        host = _WILDCARDS.get(self._host, self._host)
+        return f"http://{f'[{host}]' if ':' in host else host}:{self._port}"
+
+    @property
+    def listens_everywhere(self) -> bool:
+        """
+        Whether the server listens on every interface (``host`` ``0.0.0.0`` or ``::``).
+
+        Example::
+
+            if server.listens_everywhere:
+                print("reachable from other machines too")
+        """
+        return self._host in _WILDCARDS
 
     @property
     def api_url(self) -> str:

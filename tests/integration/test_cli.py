@@ -14,6 +14,7 @@ import csv
 import io
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -22,6 +23,7 @@ import time
 import uuid
 from collections.abc import Callable, Iterator
 from datetime import datetime
+from operator import itemgetter
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -29,6 +31,7 @@ import attrs
 import pytest
 from click.testing import CliRunner, Result
 
+from signalwire_orders import ConfigurationError
 from signalwire_orders._cli import cli
 from signalwire_orders._cli.common import (
     EXIT_AUTH,
@@ -37,6 +40,7 @@ from signalwire_orders._cli.common import (
     EXIT_NOT_FOUND,
     EXIT_PARTIAL,
     EXIT_USAGE,
+    CliSettings,
 )
 from signalwire_orders._cli.output import ORDER_FIELDS
 from signalwire_orders.testing import FakeServer
@@ -327,6 +331,17 @@ class TestOrdersGetCreateWait:
         assert "NotFoundError" in result.stderr
         assert "-> 404" in result.stderr
 
+    def test_debug_logs_are_whole_lines_when_stderr_is_not_a_terminal(self, fake: Fake) -> None:
+        """Piped, each request's log line holds its whole URL: nothing is wrapped at 80 columns."""
+        campaign_id = fake.campaign_ids()[0]
+        url = f"{fake.server.api_url}/campaigns/{campaign_id}/orders"
+
+        result = invoke(fake.env, "--debug", "orders", "list", campaign_id, "--format", "jsonl")
+
+        assert result.exit_code == 0, result.stderr
+        assert len(url) > 80
+        assert any(url in line and "-> 200" in line for line in result.stderr.splitlines())
+
     def test_create_then_wait(self, fake: Fake) -> None:
         """A created order is pending; ``orders wait`` polls it to processed."""
         campaign_id = fake.campaign_ids()[0]
@@ -370,6 +385,18 @@ class TestOrdersGetCreateWait:
 
         assert result.exit_code == 1
         assert "is still pending after 0.2s" in result.stderr
+
+    def test_wait_says_the_state_the_time_and_the_polls(self, fake: Fake) -> None:
+        """``orders wait`` ends with a line giving the final state, elapsed time and polls."""
+        created = invoke(
+            fake.env, "orders", "create", fake.campaign_ids()[0], "+15558675309", "--format", "json"
+        )
+        order_id = json.loads(created.stdout)["id"]
+
+        result = invoke(fake.env, "orders", "wait", order_id, "--poll-interval", "0.01")
+
+        assert result.exit_code == 0, result.stderr
+        assert re.search(rf"order {order_id}: processed after [0-9.]+s and 2 polls", result.stderr)
 
     def test_create_rejects_a_number_that_is_not_e164(self, fake: Fake) -> None:
         """A bad phone number is a usage error before any request."""
@@ -418,6 +445,102 @@ class TestCampaignsAndBrands:
         assert [b["id"] for b in brands] == [row["id"] for row in json.loads(every.stdout)]
         assert [brands[1]["id"]] == [row["id"] for row in csv.DictReader(io.StringIO(named.stdout))]
         assert all(b["name"] in table.stdout for b in brands)
+
+    def test_campaigns_get_shows_every_field(self, fake: Fake) -> None:
+        """``campaigns get --format json`` gives the whole campaign, booleans and lists as JSON."""
+        wire = fake.server.data.campaign(fake.campaign_ids()[1])
+
+        result = invoke(fake.env, "campaigns", "get", wire["id"], "--format", "json")
+
+        assert result.exit_code == 0, result.stderr
+        shown = json.loads(result.stdout)
+        assert {k: v for k, v in wire.items() if not k.endswith("_at")} == {
+            k: v for k, v in shown.items() if k in wire and not k.endswith("_at")
+        }
+        assert wire["sms_use_case"] in invoke(fake.env, "campaigns", "get", wire["id"]).stdout
+
+    def test_brands_get_shows_the_brand(self, fake: Fake) -> None:
+        """``brands get`` shows one brand; an unknown one is exit code 5."""
+        brand = fake.server.data.brands[0]
+
+        shown = invoke(fake.env, "brands", "get", brand["id"], "--format", "json")
+        table = invoke(fake.env, "brands", "get", brand["id"])
+        missing = invoke(fake.env, "brands", "get", str(uuid.uuid4()))
+
+        assert (brand["id"], brand["name"]) == itemgetter("id", "name")(json.loads(shown.stdout))
+        assert brand["company_name"] in table.stdout
+        assert EXIT_NOT_FOUND == missing.exit_code
+
+
+class TestWording:
+    def test_one_campaign_is_singular(self, fake: Fake, in_empty_dir: Path) -> None:
+        """ "1 campaign", not "1 campaigns"."""
+        out = in_empty_dir / "one.jsonl"
+
+        result = invoke(fake.env, "export", fake.campaign_ids()[0], "--out", str(out))
+
+        assert result.exit_code == 0, result.stderr
+        assert " of 1 campaign to " in result.stderr
+
+    def test_allow_insecure_http_lets_a_remote_plain_http_base_url_through(self) -> None:
+        """``--allow-insecure-http`` reaches the client; without it such a URL is refused."""
+        env = {"SIGNALWIRE_PROJECT_ID": "p", "SIGNALWIRE_API_TOKEN": "PT-x"}
+        settings = CliSettings(
+            env=env, space=None, base_url="http://fake:8080", max_concurrency=None, debug=False
+        )
+
+        with pytest.raises(ConfigurationError, match="allow_insecure_http"):
+            settings.client()
+        allowed = attrs.evolve(settings, allow_insecure_http=True).client()
+
+        assert "http://fake:8080" == allowed.base_url
+
+    def test_the_option_is_a_global_one(self) -> None:
+        """``signalwire-orders --help`` lists ``--allow-insecure-http``."""
+        result = invoke({}, "--help")
+
+        assert "--allow-insecure-http" in result.stdout
+
+
+class TestNumbers:
+    def test_list_shows_each_assignment_with_its_number(self, fake: Fake) -> None:
+        """``numbers list CAMPAIGN_ID`` gives each assignment and its phone number."""
+        campaign_id = fake.campaign_ids()[0]
+        truth = fake.server.data.numbers_of(campaign_id)
+
+        result = invoke(fake.env, "numbers", "list", campaign_id, "--format", "jsonl")
+
+        assert result.exit_code == 0, result.stderr
+        expected = [(n["id"], n["phone_number"]["number"], n["state"]) for n in truth]
+        assert expected == [(r["id"], r["number"], r["state"]) for r in jsonl(result.stdout)]
+
+    def test_delete_asks_first_and_does_nothing_on_no(self, fake: Fake) -> None:
+        """Without ``--yes`` the command asks; answering no deletes nothing."""
+        number = fake.server.data.numbers_of(fake.campaign_ids()[0])[0]
+
+        result = CliRunner().invoke(
+            cli, ["numbers", "delete", number["id"]], env=fake.env, input="n\n"
+        )
+
+        assert result.exit_code == 1
+        assert "Delete the number assignment" in result.stderr
+        assert 0 == fake.server.count("delete_number_assignment")
+
+    def test_delete_with_yes_removes_the_assignment(self, fake: Fake) -> None:
+        """``--yes`` deletes at once; the number is gone from the listing."""
+        campaign_id = fake.campaign_ids()[0]
+        number = fake.server.data.numbers_of(campaign_id)[0]
+
+        result = invoke(fake.env, "numbers", "delete", number["id"], "--yes")
+
+        assert result.exit_code == 0, result.stderr
+        assert number["id"] not in [n["id"] for n in fake.server.data.numbers_of(campaign_id)]
+
+    def test_deleting_an_unknown_assignment_exits_5(self, fake: Fake) -> None:
+        """A number assignment that does not exist is exit code 5."""
+        result = invoke(fake.env, "numbers", "delete", str(uuid.uuid4()), "--yes")
+
+        assert result.exit_code == EXIT_NOT_FOUND
 
 
 class TestExport:

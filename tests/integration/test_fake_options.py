@@ -17,9 +17,10 @@ from typing import Any
 import click
 import pytest
 
+from signalwire_orders import Client
 from signalwire_orders._cli.fake import fake_server
+from signalwire_orders.testing import COMMAND_LINE_OPTIONS, server_banner, server_from_options
 from signalwire_orders.testing.__main__ import build_parser
-from signalwire_orders.testing._options import OPTIONS, server_from_options
 
 EVERY_OPTION = [
     "--host=0.0.0.0",
@@ -54,7 +55,7 @@ def _click_values(argv: list[str]) -> dict[str, Any]:
 class TestOneTable:
     def test_both_accept_the_options_of_the_table(self) -> None:
         """Both command lines have exactly the table's options, in its order."""
-        expected = [option.name for option in OPTIONS]
+        expected = [option.name for option in COMMAND_LINE_OPTIONS]
 
         from_argparse = [action.option_strings for action in _argparse_actions()]
         from_click = [param.opts for param in _click_options()]
@@ -64,7 +65,7 @@ class TestOneTable:
 
     def test_both_have_the_tables_defaults(self) -> None:
         """With no arguments both parse to the table's defaults."""
-        expected = {option.dest: option.default for option in OPTIONS}
+        expected = {option.dest: option.default for option in COMMAND_LINE_OPTIONS}
 
         assert expected == _argparse_values([])
         assert expected == _click_values([])
@@ -84,7 +85,7 @@ class TestOneTable:
 
     def test_both_show_the_tables_help(self) -> None:
         """Each option's help is the table's sentence (argparse adds the default after it)."""
-        helps = {option.name: option.help for option in OPTIONS}
+        helps = {option.name: option.help for option in COMMAND_LINE_OPTIONS}
 
         for action in _argparse_actions():
             assert (action.help or "").startswith(helps[action.option_strings[0]])
@@ -136,6 +137,39 @@ class TestServerFromOptions:
         assert 4 == len(server.data.campaign_ids())
         assert (False, True) == (server.state.absolute_links, server.state.recording)
         assert 0.0 == server.faults.latency
+
+
+class TestEveryInterface:
+    async def test_a_server_on_every_interface_gives_a_base_url_the_client_accepts(self) -> None:
+        """``--host 0.0.0.0``: base_url is the loopback address, which a client can use."""
+        server = server_from_options({"host": "0.0.0.0", "port": 0, "brands": 1})  # noqa: S104
+
+        async with server:
+            base_url = server.base_url
+            async with Client(env=server.env) as client:
+                brand = await client.brands.get(server.data.brands[0]["id"])
+
+        assert base_url.startswith("http://127.0.0.1:")
+        assert server.data.brands[0]["id"] == str(brand.id)
+
+    async def test_its_banner_says_how_to_reach_it_from_elsewhere(self) -> None:
+        """The banner names --allow-insecure-http for another machine or container."""
+        server = server_from_options({"host": "0.0.0.0", "port": 0, "brands": 1})  # noqa: S104
+
+        async with server:
+            text = server_banner(server)
+
+        assert "another machine or container" in text
+        assert "--allow-insecure-http" in text
+
+    async def test_a_loopback_server_says_nothing_about_elsewhere(self) -> None:
+        """On 127.0.0.1 (the default) the banner has no such line."""
+        async with server_from_options({"port": 0, "brands": 1}) as server:
+            text = server_banner(server)
+            base_url = server.base_url
+
+        assert "another machine" not in text
+        assert f"export SIGNALWIRE_REST_BASE_URL={base_url}" in text
 
 
 def test_the_fake_and_its_command_line_need_no_click() -> None:
