@@ -10,8 +10,12 @@ into lines; where those lines go is an output with two kinds:
   too. A run killed at any moment (even SIGKILL) therefore leaves an output
   whose recorded prefix is whole; ``resume=True`` cuts off anything written
   after the last checkpoint, skips the campaigns the checkpoint lists and
-  fetches the rest, so no order is lost or duplicated. The checkpoint is
-  removed when every campaign has been exported.
+  fetches the rest, so no order is lost or duplicated. The checkpoint also
+  records the export's filters (format, state, page size), and a resume
+  under other ones is refused rather than mixing two exports in one file.
+  When every campaign is in, a fresh export's checkpoint is removed; a
+  resumed one's stays, marked complete, so that resuming again fetches only
+  campaigns that are not in the file yet (none: it is complete, and says so).
 * atomic (``atomic=True``, `_Replacement`; the CLI's plain ``export``): the
   whole export goes to a temporary file beside the output
   (``.<out name>.<random>.part``), which is fsynced and moved over the output
@@ -57,7 +61,7 @@ _FIELDS: Final = (
     "status_callback_url",
 )
 Format = Literal["jsonl", "csv"]
-_CHECKPOINT_VERSION: Final = 1
+_CHECKPOINT_VERSION: Final = 2  # 2: the filters are recorded, and completion
 
 
 @attrs.frozen
@@ -153,12 +157,16 @@ class _Output(Protocol):
 class _Checkpoint:
     """The output file, appended to, and its checkpoint (resumable mode)."""
 
-    def __init__(self, out: Path, fmt: Format, *, resume: bool) -> None:
+    def __init__(
+        self, out: Path, fmt: Format, *, resume: bool, filters: Mapping[str, object]
+    ) -> None:
         self.out = out
         self.path = out.with_name(out.name + ".checkpoint")
         self.fmt = fmt
         self.resume = resume
+        self.filters = dict(filters)
         self.done: set[UUID] = set()
+        self.complete = False
 
     def start(self) -> None:
         if self.resume and self.path.exists():
@@ -169,17 +177,20 @@ class _Checkpoint:
                 os.fsync(handle.fileno())
             return
         if self.path.exists():
-            msg = (
-                f"{self.path} exists: an earlier export of {self.out} did not finish; "
-                "resume it (resume=True, --resume) or delete the checkpoint"
-            )
-            raise FileExistsError(msg)
+            if not _is_complete(self.path):  # unfinished work: never thrown away unasked
+                msg = (
+                    f"{self.path} exists: an earlier export of {self.out} did not finish; "
+                    "resume it (resume=True, --resume) or delete the checkpoint"
+                )
+                raise FileExistsError(msg)
+            self.path.unlink()  # a finished export: starting afresh loses nothing
         header = _header(self.fmt).encode()
         with self.out.open("wb") as handle:
             handle.write(header)
             handle.flush()
             os.fsync(handle.fileno())
-        self._record({"version": _CHECKPOINT_VERSION, "format": self.fmt, "size": len(header)})
+        first = {"version": _CHECKPOINT_VERSION, "format": self.fmt, **self.filters}
+        self._record({**first, "size": len(header)})
 
     def _load(self) -> int:
         size = 0
@@ -188,16 +199,29 @@ class _Checkpoint:
                 entry = json.loads(line)
             except ValueError:
                 break  # a line torn by a kill: everything before it stands
-            if "format" in entry and entry["format"] != self.fmt:
-                msg = f"{self.path} is for a {entry['format']} export, not {self.fmt}"
-                raise ValueError(msg)
+            if "format" in entry:
+                self._check_filters(entry)
             if "campaign_id" in entry:
                 self.done.add(UUID(entry["campaign_id"]))
+            self.complete = bool(entry.get("complete"))  # until a later entry says otherwise
             size = int(entry["size"])
         if not self.out.exists():
             msg = f"{self.path} exists but {self.out} does not: cannot resume"
             raise FileNotFoundError(msg)
         return size
+
+    def _check_filters(self, first: Mapping[str, object]) -> None:
+        if first["format"] != self.fmt:
+            msg = f"{self.path} is for a {first['format']} export, not {self.fmt}"
+            raise ValueError(msg)
+        recorded = {name: first.get(name) for name in self.filters}
+        if recorded != self.filters:
+            msg = (
+                f"{self.path} is for an export with {_options(recorded)}; resuming it with "
+                f"{_options(self.filters)} would mix two exports in {self.out}: resume with "
+                "the same options, or delete both files to start again"
+            )
+            raise ValueError(msg)
 
     def append(self, campaign_id: UUID, data: bytes) -> None:
         size = _append(self.out, data, sync=True)
@@ -211,11 +235,33 @@ class _Checkpoint:
             os.fsync(handle.fileno())
 
     def finish(self, *, failed: int) -> None:
-        if not failed:  # else the checkpoint stays for a resume
+        # Failures: the checkpoint stays for a resume. None: a fresh export's goes;
+        # a resumed one's stays, marked complete, so that resuming it again says
+        # so (and fetches only campaigns added since) instead of redoing it.
+        if failed:
+            return
+        if not self.resume:
             self.path.unlink()
+        elif not self.complete:
+            self._record({"complete": True, "size": self.out.stat().st_size})
+            self.complete = True
 
     def abandon(self) -> None:
         """Keep what is written: the checkpoint says how much of it stands."""
+
+
+def _is_complete(checkpoint: Path) -> bool:
+    complete = False
+    for line in checkpoint.read_text(encoding="utf-8").splitlines():
+        try:
+            complete = bool(json.loads(line).get("complete"))
+        except (ValueError, AttributeError):
+            break
+    return complete
+
+
+def _options(filters: Mapping[str, object]) -> str:
+    return ", ".join(f"{name}={value!r}" for name, value in filters.items())
 
 
 class _Replacement:
@@ -295,7 +341,9 @@ async def export_orders(
         concurrency: Campaigns fetched at once.
         page_size: Orders per page requested (the API's default when ``None``).
         resume: Carry on an export that was interrupted or had failures,
-            from its checkpoint; without it an existing checkpoint is an error.
+            from its checkpoint (with the same ``fmt``, ``state`` and
+            ``page_size``), fetching only the campaigns not in ``out`` yet;
+            without it an existing checkpoint is an error.
         atomic: Write the whole export to a temporary file beside ``out``
             (``.<name>.<random>.part``), fsync it and move it over ``out``
             only when the export ends, with no checkpoint. If it raises, is
@@ -307,8 +355,8 @@ async def export_orders(
 
     Raises:
         ValueError: A campaign id is not a UUID, ``state`` is not an order
-            state, the checkpoint is for another format, or both ``resume``
-            and ``atomic`` are true (all before any file or request).
+            state, the checkpoint is for another format, state or page size,
+            or both ``resume`` and ``atomic`` are true (all before any request).
         FileExistsError: A checkpoint exists and neither ``resume`` nor
             ``atomic`` is true.
         OSError: ``out`` cannot be written (e.g. its directory is missing).
@@ -331,9 +379,14 @@ async def export_orders(
         msg = "resume and atomic exclude each other: an atomic export keeps no checkpoint"
         raise ValueError(msg)
     ids = list(dict.fromkeys(UUID(path_id(cid, "campaign_id")) for cid in campaign_ids))
-    state_filter(state, OrderState)  # a typo fails here, before any file is touched
+    # A typo in state= fails below, before any file is touched.
     path = Path(out)
-    output: _Output = _Replacement(path, fmt) if atomic else _Checkpoint(path, fmt, resume=resume)
+    filters = {"state": state_filter(state, OrderState), "page_size": page_size}
+    output: _Output = (
+        _Replacement(path, fmt)
+        if atomic
+        else _Checkpoint(path, fmt, resume=resume, filters=filters)
+    )
     failed: list[tuple[UUID, SignalWireError]] = []
     written = 0
     try:

@@ -42,8 +42,10 @@ from .catalog import brands, campaigns, numbers
 from .common import (
     EXIT_AUTH,
     EXIT_INTERRUPTED,
+    EXIT_TERMINATED,
     CliSettings,
     EnvFile,
+    Terminated,
     exit_code_of,
     merge_env,
     message_of,
@@ -67,6 +69,7 @@ Exit codes:
   5    not found (404)
   6    partial failure: some campaigns failed, the others were output
   130  interrupted (Ctrl-C)
+  143  terminated (SIGTERM: systemd, Kubernetes, docker stop); cleaned up as for Ctrl-C
 
 \b
 Settings come from the environment, or a .env file (the environment wins, per
@@ -89,6 +92,9 @@ class _Group(click.Group):
         except KeyboardInterrupt:
             click.echo("interrupted", err=True)
             raise click.exceptions.Exit(EXIT_INTERRUPTED) from None
+        except Terminated:
+            click.echo("interrupted (SIGTERM)", err=True)
+            raise click.exceptions.Exit(EXIT_TERMINATED) from None
         except OSError as exc:
             if exc.errno == errno.EPIPE:
                 raise  # click quiets a closed pipe (``| head``) itself

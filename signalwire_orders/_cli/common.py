@@ -13,6 +13,7 @@ import contextlib
 import enum
 import logging
 import os
+import signal
 import sys
 from collections.abc import Callable, Coroutine, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
@@ -43,6 +44,7 @@ __all__ = [
     "EXIT_INTERRUPTED",
     "EXIT_NOT_FOUND",
     "EXIT_PARTIAL",
+    "EXIT_TERMINATED",
     "EXIT_USAGE",
     "FORMAT_OPTION",
     "NAME_OPTION",
@@ -52,6 +54,7 @@ __all__ = [
     "CliSettings",
     "CommandError",
     "EnvFile",
+    "Terminated",
     "client_limits",
     "exit_code_of",
     "merge_env",
@@ -74,7 +77,8 @@ EXIT_CONFIG: Final = 3  # ConfigurationError: missing or malformed settings
 EXIT_AUTH: Final = 4  # 401 or 403
 EXIT_NOT_FOUND: Final = 5  # 404
 EXIT_PARTIAL: Final = 6  # some campaigns failed; the others were output
-EXIT_INTERRUPTED: Final = 130  # Ctrl-C
+EXIT_INTERRUPTED: Final = 130  # Ctrl-C (SIGINT)
+EXIT_TERMINATED: Final = 143  # SIGTERM: systemd, Kubernetes, docker stop
 
 FORMATS: Final = ("table", "json", "jsonl", "csv")
 DEFAULT_BULK_CONCURRENCY: Final = 16
@@ -269,10 +273,45 @@ def _debug_logging(secrets: Sequence[str], *, enabled: bool) -> Iterator[None]:
         logger.setLevel(previous)
 
 
+class Terminated(Exception):  # noqa: N818  # a signal, not a failure
+    """The command got SIGTERM, and its work was cancelled (as Ctrl-C cancels it)."""
+
+
 def run(settings: CliSettings, main: Coroutine[Any, Any, T]) -> T:
-    """Run one command's coroutine in a fresh event loop."""
+    """
+    Run one command's coroutine in a fresh event loop; SIGTERM cancels it like Ctrl-C.
+
+    Raises:
+        KeyboardInterrupt: Ctrl-C (asyncio.run cancels the coroutine first).
+        Terminated: SIGTERM, after the coroutine was cancelled and cleaned up.
+    """
     with _debug_logging(settings.secrets, enabled=settings.debug):
-        return asyncio.run(main)
+        return asyncio.run(_cancelled_by_sigterm(main))
+
+
+async def _cancelled_by_sigterm(main: Coroutine[Any, Any, T]) -> T:
+    loop = asyncio.get_running_loop()
+    task = asyncio.current_task()
+    terminated = False
+
+    def terminate() -> None:
+        nonlocal terminated
+        terminated = True
+        if task is not None:
+            task.cancel()
+
+    try:
+        loop.add_signal_handler(signal.SIGTERM, terminate)
+    except (NotImplementedError, RuntimeError):  # Windows, or not the main thread
+        return await main
+    try:
+        return await main
+    except asyncio.CancelledError:
+        if terminated:
+            raise Terminated from None
+        raise
+    finally:
+        loop.remove_signal_handler(signal.SIGTERM)
 
 
 # -- options shared by several commands ---------------------------------------------------

@@ -27,10 +27,13 @@ from .common import (
     CAMPAIGN_IDS_ARGUMENT,
     CONCURRENCY_OPTION,
     EXIT_ERROR,
+    EXIT_INTERRUPTED,
+    EXIT_TERMINATED,
     ORDER_STATE_OPTION,
     PAGE_SIZE_OPTION,
     CliSettings,
     CommandError,
+    Terminated,
     run,
 )
 from .output import plural, progress_bar
@@ -102,7 +105,16 @@ def export(
         fmt="csv" if chosen == "csv" else "jsonl",
         resume=resume,
     )
-    run(settings, job)
+    try:
+        run(settings, job)
+    except (KeyboardInterrupt, Terminated) as exc:
+        if resume:
+            how = f"the campaigns finished so far are in {out}: run the same command to carry on"
+        else:
+            how = f"{out} was left as it was (nothing was written): run the command again"
+        click.echo(f"interrupted: {how}", err=True)
+        code = EXIT_TERMINATED if isinstance(exc, Terminated) else EXIT_INTERRUPTED
+        raise click.exceptions.Exit(code) from None
 
 
 async def _export(
@@ -158,6 +170,11 @@ def _summary_line(summary: ExportSummary, *, elapsed: float, resume: bool) -> st
         done = summary.campaigns - summary.skipped
         where = f"{summary.path} ({summary.skipped:,} already there)"
         after = f"; {plural(failed, 'campaign')} failed: run again" if failed else ""
+        if summary.complete and done == 0:
+            after = (
+                "; the export was already complete, so nothing was fetched "
+                "(delete the file and its .checkpoint to export again)"
+            )
     else:
         done, where = summary.campaigns, str(summary.path)
         after = f"; {plural(failed, 'campaign')} failed" if failed else ""

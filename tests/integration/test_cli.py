@@ -39,6 +39,7 @@ from signalwire_orders._cli.common import (
     EXIT_INTERRUPTED,
     EXIT_NOT_FOUND,
     EXIT_PARTIAL,
+    EXIT_TERMINATED,
     EXIT_USAGE,
     CliSettings,
 )
@@ -596,11 +597,43 @@ class TestExport:
         second = invoke(fake.env, "export", *chosen, "-o", str(out), "--resume")
 
         assert first.exit_code == EXIT_PARTIAL
-        assert (in_empty_dir / "orders.jsonl.checkpoint").exists() is False
+        last = (in_empty_dir / "orders.jsonl.checkpoint").read_text().splitlines()[-1]
+        assert json.loads(last)["complete"]  # kept, marked complete
         assert second.exit_code == 0, second.stderr
         assert "3 already there" in second.stderr.replace(",", "")
         expected = sorted((c, o) for c in chosen for o in fake.order_ids(c))
         assert expected == sorted((r["campaign_id"], r["id"]) for r in jsonl(out.read_text()))
+
+    def test_resume_under_another_state_is_refused(self, fake: Fake, in_empty_dir: Path) -> None:
+        """``--resume --state failed`` after an unfiltered start is refused; the file is kept."""
+        chosen = fake.campaign_ids()[:2]
+        out = in_empty_dir / "orders.jsonl"
+        first = invoke(fake.env, "export", *chosen, str(uuid.uuid4()), "-o", str(out), "--resume")
+        before = out.read_bytes()
+
+        second = invoke(
+            fake.env, "export", *chosen, "-o", str(out), "--resume", "--state", "failed"
+        )
+
+        assert first.exit_code == EXIT_PARTIAL
+        assert second.exit_code == 1
+        assert "would mix two exports" in second.stderr
+        assert before == out.read_bytes()
+
+    def test_a_complete_resumable_export_says_so_when_run_again(
+        self, fake: Fake, in_empty_dir: Path
+    ) -> None:
+        """Run again after it completed, ``export --resume`` fetches no order and says why."""
+        chosen = fake.campaign_ids()[:2]
+        out = in_empty_dir / "orders.jsonl"
+        invoke(fake.env, "export", *chosen, "-o", str(out), "--resume")
+        before = fake.server.count("list_orders")
+
+        again = invoke(fake.env, "export", *chosen, "-o", str(out), "--resume")
+
+        assert again.exit_code == 0, again.stderr
+        assert "already complete, so nothing was fetched" in again.stderr
+        assert before == fake.server.count("list_orders")
 
     @pytest.mark.parametrize("suffix", ["jsonl", "csv"])
     def test_resume_writes_the_same_file_as_a_plain_export(
@@ -884,6 +917,59 @@ class TestSubprocess:
         assert 3 == len(jsonl(listed.stdout))
         assert 0 == process.returncode
         assert "Traceback" not in stderr
+
+    @staticmethod
+    def _export(fake: Fake, out: Path, *extra: str) -> subprocess.Popen[str]:
+        args = ["export", *fake.campaign_ids(), "--out", str(out), "--concurrency", "1", *extra]
+        return subprocess.Popen(  # noqa: S603  # our own program
+            [sys.executable, "-m", "signalwire_orders", *args],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=_subprocess_env(**fake.env),
+            cwd=out.parent,
+        )
+
+    def test_sigterm_stops_a_plain_export_leaving_nothing_behind(
+        self, fake: Fake, in_empty_dir: Path
+    ) -> None:
+        """SIGTERM (docker stop) mid-export: exit 143, "interrupted", no file and no .part."""
+        fake.call(lambda: setattr(fake.server.faults, "latency", 0.2))
+        with self._export(fake, in_empty_dir / "orders.jsonl") as process:
+            deadline = time.monotonic() + 20
+            while fake.server.count("list_orders") < 2 and time.monotonic() < deadline:
+                time.sleep(0.02)
+            process.send_signal(signal.SIGTERM)
+            _, stderr = process.communicate(timeout=20)
+
+        assert EXIT_TERMINATED == process.returncode
+        assert "interrupted: " in stderr
+        assert "Traceback" not in stderr
+        assert [] == list(in_empty_dir.iterdir())
+
+    def test_sigterm_leaves_a_resumable_export_consistent(
+        self, fake: Fake, in_empty_dir: Path
+    ) -> None:
+        """After SIGTERM, ``--resume`` carries on and every order is in the file exactly once."""
+        out = in_empty_dir / "orders.jsonl"
+        checkpoint = in_empty_dir / "orders.jsonl.checkpoint"
+        fake.call(lambda: setattr(fake.server.faults, "latency", 0.1))
+        with self._export(fake, out, "--resume") as process:
+            deadline = time.monotonic() + 20
+            while time.monotonic() < deadline and not (
+                checkpoint.exists() and "campaign_id" in checkpoint.read_text()
+            ):
+                time.sleep(0.02)
+            process.send_signal(signal.SIGTERM)
+            _, stderr = process.communicate(timeout=20)
+        fake.call(lambda: setattr(fake.server.faults, "latency", 0.0))
+        resumed = invoke(fake.env, "export", *fake.campaign_ids(), "--out", str(out), "--resume")
+
+        assert EXIT_TERMINATED == process.returncode
+        assert "run the same command to carry on" in stderr
+        assert resumed.exit_code == 0, resumed.stderr
+        exported = sorted((r["campaign_id"], r["id"]) for r in jsonl(out.read_text()))
+        assert sorted(fake.all_orders()) == exported
 
     def test_ctrl_c_exits_130_without_a_traceback(self, fake: Fake) -> None:
         """Interrupting a listing that hangs exits with 130 and no traceback."""

@@ -14,6 +14,7 @@ import sys
 import time
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -44,6 +45,11 @@ async def server() -> AsyncIterator[FakeServer]:
     """A fake with 12 campaigns of 70 orders."""
     async with FakeServer(**SIZES) as s:  # type: ignore[arg-type]  # sizes are ints
         yield s
+
+
+def _marked_complete(checkpoint: Path) -> bool:
+    """Whether a checkpoint's last entry marks its export complete."""
+    return bool(json.loads(checkpoint.read_text().splitlines()[-1]).get("complete"))
 
 
 class TestExport:
@@ -98,6 +104,96 @@ class TestExport:
                 await export_orders(
                     client, server.data.campaign_ids()[:2], out, fmt="csv", resume=True
                 )
+
+    @pytest.mark.parametrize(
+        ("first", "then"),
+        [
+            ({}, {"state": "failed"}),
+            ({"state": "failed"}, {}),
+            ({"state": "failed"}, {"state": "pending"}),
+            ({}, {"page_size": 10}),
+        ],
+        ids=["state added", "state dropped", "state changed", "page size added"],
+    )
+    async def test_a_resume_under_other_filters_is_refused(
+        self,
+        server: FakeServer,
+        tmp_path: Path,
+        first: dict[str, Any],
+        then: dict[str, Any],
+    ) -> None:
+        """The checkpoint records state and page size; a resume with others is a ValueError."""
+        out = tmp_path / "orders.jsonl"
+        ids = server.data.campaign_ids()[:2]
+        server.faults.script("list_orders", ["500", "500"])
+        async with Client(env=server.env, retry=NO_WAIT) as client:
+            await export_orders(client, ids, out, concurrency=1, **first)
+            before = out.read_bytes()
+            requests = server.count()
+            with pytest.raises(ValueError, match="would mix two exports"):
+                await export_orders(client, ids, out, resume=True, **then)
+
+        assert (before, requests) == (out.read_bytes(), server.count())
+
+    async def test_a_resume_under_the_same_filters_carries_on(
+        self, server: FakeServer, tmp_path: Path
+    ) -> None:
+        """Same state and page size: the resume is accepted and completes the file."""
+        out = tmp_path / "orders.jsonl"
+        ids = server.data.campaign_ids()[:3]
+        server.faults.script("list_orders", ["500", "500"])
+        async with Client(env=server.env, retry=NO_WAIT) as client:
+            await export_orders(client, ids, out, concurrency=1, state="failed", page_size=10)
+            summary = await export_orders(
+                client, ids, out, resume=True, state="failed", page_size=10
+            )
+
+        assert summary.complete
+        expected = sorted((c, o["id"]) for c in ids for o in server.data.orders_of(c, "failed"))
+        assert expected == _exported(out, "jsonl")
+
+    async def test_resuming_a_complete_export_fetches_nothing_and_says_complete(
+        self, server: FakeServer, tmp_path: Path
+    ) -> None:
+        """A finished resumable export, resumed again, makes no order request."""
+        out = tmp_path / "orders.jsonl"
+        ids = server.data.campaign_ids()
+        async with Client(env=server.env) as client:
+            await export_orders(client, ids, out, resume=True)
+            content = out.read_bytes()
+            before = server.count("list_orders")
+            again = await export_orders(client, ids, out, resume=True)
+
+        assert (0, len(ids), len(ids)) == (again.orders, again.skipped, again.campaigns)
+        assert again.complete
+        assert before == server.count("list_orders")
+        assert content == out.read_bytes()
+
+    async def test_resuming_a_complete_export_fetches_only_new_campaigns(
+        self, server: FakeServer, tmp_path: Path
+    ) -> None:
+        """Campaigns added since a complete export are fetched and appended, and only they."""
+        out = tmp_path / "orders.jsonl"
+        ids = server.data.campaign_ids()
+        async with Client(env=server.env) as client:
+            await export_orders(client, ids[:-2], out, resume=True)
+            again = await export_orders(client, ids, out, resume=True)
+
+        assert (len(ids) - 2, 2) == (again.skipped, again.campaigns - again.skipped)
+        assert _truth(server.data) == _exported(out, "jsonl")
+
+    async def test_a_fresh_export_over_a_complete_one_starts_again(
+        self, server: FakeServer, tmp_path: Path
+    ) -> None:
+        """A finished checkpoint does not block a fresh (non-resume) export of the same file."""
+        out = tmp_path / "orders.jsonl"
+        ids = server.data.campaign_ids()[:2]
+        async with Client(env=server.env) as client:
+            await export_orders(client, ids, out, resume=True)
+            summary = await export_orders(client, ids, out)
+
+        assert (0, 2) == (summary.skipped, summary.campaigns)
+        assert not (tmp_path / "orders.jsonl.checkpoint").exists()
 
     async def test_summary_type(self, server: FakeServer, tmp_path: Path) -> None:
         """The summary is an ExportSummary naming the output path."""
@@ -375,7 +471,7 @@ class TestKilledExport:
             assert 0 == proc.wait(timeout=30)
 
         assert _truth(data) == _exported(out, fmt)
-        assert not checkpoint.exists()
+        assert _marked_complete(checkpoint)  # kept, so that resuming again says so
 
 
 def test_no_event_loop_is_left_running() -> None:
