@@ -1,8 +1,9 @@
 """
 Fetching the orders of many campaigns for the CLI: choosing them, fanning out, failures.
 
-Shared by ``orders list`` and ``export``: campaigns come from arguments or from
-``--all-campaigns``; their orders stream from ``client.orders.list_many`` with
+Shared by ``orders list`` and ``export``: campaigns come from arguments, a
+file (``--campaigns-from``, ``-`` for standard input) or ``--all-campaigns``;
+their orders stream from ``client.orders.list_many`` with
 a progress bar; campaigns that failed are reported one line each and turned
 into an exit code (``EXIT_PARTIAL`` when others succeeded).
 """
@@ -10,8 +11,8 @@ into an exit code (``EXIT_PARTIAL`` when others succeeded).
 from __future__ import annotations
 
 import contextlib
-from collections.abc import AsyncIterator, Callable, Sequence
-from typing import Final
+from collections.abc import AsyncIterator, Callable, Iterable, Sequence
+from typing import Final, TextIO
 from uuid import UUID
 
 import attrs
@@ -31,7 +32,9 @@ from .common import (
 from .output import plural
 
 __all__ = [
+    "CAMPAIGNS_FROM_OPTION",
     "Bulk",
+    "campaign_ids_from",
     "check_failures",
     "fetching_progress",
     "pick_campaigns",
@@ -51,11 +54,80 @@ class Bulk:
     page_size: int | None
 
 
-def pick_campaigns(ids: Sequence[UUID], *, all_campaigns: bool) -> None:
-    """Refuse both or neither of CAMPAIGN_ID arguments and ``--all-campaigns``."""
-    if all_campaigns == bool(ids):
-        msg = "give one or more CAMPAIGN_ID or --all-campaigns (not both)"
+_MAX_BAD_LINES: Final = 20
+
+
+def campaign_ids_from(lines: Iterable[str], source: str) -> tuple[UUID, ...]:
+    """
+    The campaign ids of a file: one UUID per line, in order, each once.
+
+    Blank lines and ``#`` comments (whole lines, or after an id) are ignored;
+    an id given twice, in any letter case, counts once.
+
+    Raises:
+        click.BadParameter: Any line that is not a UUID, each named with its
+            line number (the command exits 2, before any request).
+    """
+    found: dict[UUID, None] = {}
+    bad: list[str] = []
+    for number, line in enumerate(lines, start=1):
+        text = line.split("#", 1)[0].strip()
+        if not text:
+            continue
+        try:
+            found[UUID(text)] = None
+        except ValueError:
+            bad.append(f"line {number}: {text[:60]!r} is not a campaign id (a UUID)")
+    if bad:
+        more = len(bad) - _MAX_BAD_LINES
+        shown = "; ".join(bad[:_MAX_BAD_LINES]) + (
+            f"; and {plural(more, 'more line')}" if more > 0 else ""
+        )
+        msg = f"{source}: {shown}"
+        raise click.BadParameter(msg, param_hint="--campaigns-from")
+    return tuple(found)
+
+
+def _read_campaign_ids(
+    _ctx: click.Context, _param: click.Parameter, handle: TextIO | None
+) -> tuple[UUID, ...] | None:
+    if handle is None:
+        return None
+    name = "standard input" if handle.name == "<stdin>" else handle.name
+    with handle:  # closed now, even when a bad line stops the command (stdin is kept open)
+        return campaign_ids_from(handle, name)
+
+
+CAMPAIGNS_FROM_OPTION = click.option(
+    "--campaigns-from",
+    type=click.File("r", encoding="utf-8"),
+    callback=_read_campaign_ids,
+    metavar="FILE",
+    help="Read campaign ids from FILE ('-' for standard input): one per line; blank lines "
+    "and # comments are ignored, duplicates dropped.",
+)
+
+
+def pick_campaigns(
+    ids: Sequence[UUID], from_file: Sequence[UUID] | None, *, all_campaigns: bool
+) -> tuple[UUID, ...]:
+    """
+    The campaigns chosen by CAMPAIGN_ID arguments and ``--campaigns-from``, each once.
+
+    Raises:
+        click.UsageError: No campaign at all, or ids with ``--all-campaigns``.
+    """
+    chosen = tuple(dict.fromkeys([*ids, *(from_file or ())]))
+    if all_campaigns and (ids or from_file is not None):
+        msg = "give CAMPAIGN_ID arguments or --campaigns-from, or --all-campaigns, not both"
         raise click.UsageError(msg)
+    if not all_campaigns and not chosen:
+        if from_file is not None:
+            msg = "--campaigns-from names no campaign (every line is blank or a comment)"
+        else:
+            msg = "give one or more CAMPAIGN_ID, --campaigns-from FILE or --all-campaigns"
+        raise click.UsageError(msg)
+    return chosen
 
 
 async def resolve_campaigns(

@@ -21,7 +21,14 @@ import click
 
 from signalwire_orders import CampaignResult, ExportSummary, OrderState, export_orders
 
-from .bulk import Bulk, check_failures, fetching_progress, pick_campaigns, resolve_campaigns
+from .bulk import (
+    CAMPAIGNS_FROM_OPTION,
+    Bulk,
+    check_failures,
+    fetching_progress,
+    pick_campaigns,
+    resolve_campaigns,
+)
 from .common import (
     ALL_CAMPAIGNS_OPTION,
     CAMPAIGN_IDS_ARGUMENT,
@@ -51,6 +58,7 @@ __all__ = ["export"]
     metavar="FILE",
     help="The file to write (replaced only when the export succeeds).",
 )
+@CAMPAIGNS_FROM_OPTION
 @ALL_CAMPAIGNS_OPTION
 @click.option(
     "--format",
@@ -73,6 +81,7 @@ def export(
     *,
     campaign_ids: tuple[UUID, ...],
     out: Path,
+    campaigns_from: tuple[UUID, ...] | None,
     all_campaigns: bool,
     fmt: str | None,
     state: OrderState | None,
@@ -81,7 +90,7 @@ def export(
     resume: bool,
 ) -> None:
     """
-    Write every order of some campaigns, or of --all-campaigns, to a file.
+    Write every order of some campaigns (arguments, --campaigns-from), or of --all-campaigns.
 
     One JSON object per line (id, campaign_id, state, created_at, updated_at,
     processed_at, status_callback_url; ISO 8601 times, null when absent) or
@@ -93,12 +102,12 @@ def export(
     instead: a run that was killed, or had failures, carries on where it
     stopped when run again with --resume, losing and repeating no order.
     """
-    pick_campaigns(campaign_ids, all_campaigns=all_campaigns)
+    ids = pick_campaigns(campaign_ids, campaigns_from, all_campaigns=all_campaigns)
     chosen = fmt or ("csv" if out.suffix.lower() == ".csv" else "jsonl")
     bulk = Bulk(state=state, concurrency=concurrency, page_size=page_size)
     job = _export(
         settings,
-        ids=campaign_ids,
+        ids=ids,
         all_campaigns=all_campaigns,
         bulk=bulk,
         out=out,

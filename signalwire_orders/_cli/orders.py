@@ -18,7 +18,14 @@ from rich.console import Console
 
 from signalwire_orders import CampaignResult, Order, OrderState
 
-from .bulk import Bulk, check_failures, pick_campaigns, resolve_campaigns, results
+from .bulk import (
+    CAMPAIGNS_FROM_OPTION,
+    Bulk,
+    check_failures,
+    pick_campaigns,
+    resolve_campaigns,
+    results,
+)
 from .common import (
     ALL_CAMPAIGNS_OPTION,
     CAMPAIGN_IDS_ARGUMENT,
@@ -53,6 +60,7 @@ def orders() -> None:
 
 @orders.command("list")
 @CAMPAIGN_IDS_ARGUMENT
+@CAMPAIGNS_FROM_OPTION
 @ALL_CAMPAIGNS_OPTION
 @ORDER_STATE_OPTION
 @CONCURRENCY_OPTION
@@ -63,6 +71,7 @@ def orders_list(
     settings: CliSettings,
     *,
     campaign_ids: tuple[UUID, ...],
+    campaigns_from: tuple[UUID, ...] | None,
     all_campaigns: bool,
     state: OrderState | None,
     concurrency: int,
@@ -70,19 +79,19 @@ def orders_list(
     fmt: str,
 ) -> None:
     """
-    List the orders of one or more campaigns, or of --all-campaigns.
+    List the orders of one or more campaigns (arguments, --campaigns-from), or of --all-campaigns.
 
     Every row carries its campaign id. With several campaigns they are fetched
     concurrently; json, jsonl and csv stream each campaign's orders as it
     completes, the table lists campaigns in the order given. A campaign that
     fails is reported on stderr, the others are still output (exit code 6).
     """
-    pick_campaigns(campaign_ids, all_campaigns=all_campaigns)
+    chosen = pick_campaigns(campaign_ids, campaigns_from, all_campaigns=all_campaigns)
     bulk = Bulk(state=state, concurrency=concurrency, page_size=page_size)
-    if len(campaign_ids) == 1:
-        run(settings, _list_one(settings, campaign_ids[0], bulk, fmt))
+    if len(chosen) == 1:
+        run(settings, _list_one(settings, chosen[0], bulk, fmt))
     else:
-        run(settings, _list_many(settings, campaign_ids, bulk, fmt, all_campaigns=all_campaigns))
+        run(settings, _list_many(settings, chosen, bulk, fmt, all_campaigns=all_campaigns))
 
 
 async def _list_one(settings: CliSettings, campaign_id: UUID, bulk: Bulk, fmt: str) -> None:

@@ -473,6 +473,78 @@ class TestCampaignsAndBrands:
         assert EXIT_NOT_FOUND == missing.exit_code
 
 
+class TestCampaignsFrom:
+    def test_ids_from_a_file_with_comments_blanks_and_duplicates(
+        self, fake: Fake, in_empty_dir: Path
+    ) -> None:
+        """One id per line; blank lines and # comments are skipped, a duplicate counts once."""
+        first, second = fake.campaign_ids()[:2]
+        ids = in_empty_dir / "ids.txt"
+        ids.write_text(
+            f"# campaigns to export\n{first}\n\n{second.upper()}  # again below\n{second}\n"
+        )
+
+        result = invoke(
+            fake.env, "orders", "list", "--campaigns-from", str(ids), "--format", "jsonl"
+        )
+
+        assert result.exit_code == 0, result.stderr
+        expected = {(c, o) for c in (first, second) for o in fake.order_ids(c)}
+        rows = [(r["campaign_id"], r["id"]) for r in jsonl(result.stdout)]
+        assert (expected, len(expected)) == (set(rows), len(rows))
+        assert 2 == len({r.path for r in fake.server.requests if r.route == "list_orders"})
+
+    def test_ids_from_standard_input_into_one_export(self, fake: Fake, in_empty_dir: Path) -> None:
+        """``--campaigns-from -`` reads standard input: every campaign lands in one file."""
+        out = in_empty_dir / "all.jsonl"
+        stdin = "".join(f"{cid}\n" for cid in fake.campaign_ids())
+
+        result = CliRunner().invoke(
+            cli, ["export", "--campaigns-from", "-", "--out", str(out)], env=fake.env, input=stdin
+        )
+
+        assert result.exit_code == 0, result.stderr
+        exported = {(r["campaign_id"], r["id"]) for r in jsonl(out.read_text())}
+        assert fake.all_orders() == exported
+
+    def test_every_bad_line_is_reported_with_its_number_before_any_request(
+        self, fake: Fake, in_empty_dir: Path
+    ) -> None:
+        """Lines that are not UUIDs are each named with their line number; exit 2, no request."""
+        ids = in_empty_dir / "ids.txt"
+        ids.write_text(f"{fake.campaign_ids()[0]}\nnot-an-id\n\n# fine\n1234\n")
+
+        result = invoke(fake.env, "export", "--campaigns-from", str(ids), "--out", "x.jsonl")
+
+        assert result.exit_code == EXIT_USAGE
+        assert "line 2: 'not-an-id'" in result.stderr
+        assert "line 5: '1234'" in result.stderr
+        assert 0 == fake.server.count()
+        assert not (in_empty_dir / "x.jsonl").exists()
+
+    def test_ids_from_a_file_and_all_campaigns_exclude_each_other(
+        self, fake: Fake, in_empty_dir: Path
+    ) -> None:
+        """``--campaigns-from`` with ``--all-campaigns`` is a usage error."""
+        ids = in_empty_dir / "ids.txt"
+        ids.write_text(f"{fake.campaign_ids()[0]}\n")
+
+        result = invoke(fake.env, "orders", "list", "--campaigns-from", str(ids), "--all-campaigns")
+
+        assert result.exit_code == EXIT_USAGE
+        assert 0 == fake.server.count()
+
+    def test_a_file_of_only_comments_is_a_usage_error(self, fake: Fake, in_empty_dir: Path) -> None:
+        """A file that names no campaign is exit code 2, not an empty success."""
+        ids = in_empty_dir / "ids.txt"
+        ids.write_text("# nothing yet\n\n")
+
+        result = invoke(fake.env, "orders", "list", "--campaigns-from", str(ids))
+
+        assert result.exit_code == EXIT_USAGE
+        assert "names no campaign" in result.stderr
+
+
 class TestWording:
     def test_one_campaign_is_singular(self, fake: Fake, in_empty_dir: Path) -> None:
         """ "1 campaign", not "1 campaigns"."""
