@@ -9,7 +9,16 @@ import logging
 
 import aiohttp
 import pytest
-from _http_helpers import (
+from aioresponses import aioresponses
+
+from signalwire_orders import (
+    AuthenticationError,
+    Client,
+    ConfigurationError,
+    NotFoundError,
+    SignalWireError,
+)
+from support import (
     API,
     CAMPAIGN_ID,
     FAST_RETRY,
@@ -22,15 +31,6 @@ from _http_helpers import (
     page,
     record_sent,
     urls,
-)
-from aioresponses import aioresponses
-
-from signalwire_orders import (
-    AuthenticationError,
-    Client,
-    ConfigurationError,
-    NotFoundError,
-    SignalWireError,
 )
 
 ORDER_URL = f"{API}/orders/{ORDER_ID}"

@@ -12,18 +12,6 @@ from typing import Any
 import aiohttp
 import pytest
 import yarl
-from _http_helpers import (
-    API,
-    ORIGIN,
-    PREFIX,
-    SPACE_ENV,
-    order,
-    page,
-    record_sent,
-    reply,
-    uid,
-    until,
-)
 from aioresponses import CallbackResult, aioresponses
 
 from signalwire_orders import (
@@ -32,9 +20,23 @@ from signalwire_orders import (
     NotFoundError,
     RetryPolicy,
 )
+from support import (
+    API,
+    FAST_RETRY,
+    ORIGIN,
+    PREFIX,
+    SPACE_ENV,
+    instant,
+    order,
+    page,
+    record_sent,
+    reply,
+    uid,
+    until,
+)
 
 #: No computed backoff; Retry-After honoured up to 1 s.
-NO_BACKOFF = RetryPolicy(attempts=4, initial_backoff=0.0, max_backoff=0.0, max_retry_after=1.0)
+NO_BACKOFF = instant(4, max_retry_after=1.0)
 
 
 def orders_url(campaign_id: str) -> str:
@@ -109,9 +111,7 @@ class TestMaxConcurrency:
 
         for n in range(1, 25):
             mock_api.get(f"{API}/orders/{uid(n)}", callback=flaky, repeat=True)
-        policy = RetryPolicy(attempts=4, initial_backoff=0.0, max_backoff=0.0)
-
-        async with Client(env=SPACE_ENV, max_concurrency=3, retry=policy) as client:
+        async with Client(env=SPACE_ENV, max_concurrency=3, retry=FAST_RETRY) as client:
             got = await asyncio.gather(
                 *(client.orders.get(uid(n)) for n in range(1, 25)), return_exceptions=True
             )

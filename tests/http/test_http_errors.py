@@ -5,17 +5,6 @@
 from __future__ import annotations
 
 import pytest
-from _http_helpers import (
-    API,
-    CAMPAIGN_ID,
-    ORDER_ID,
-    PREFIX,
-    collect_into,
-    order,
-    page,
-    record_sent,
-    uid,
-)
 from aioresponses import aioresponses
 
 from signalwire_orders import (
@@ -29,6 +18,17 @@ from signalwire_orders import (
     PermissionDeniedError,
     ResponseError,
     UnprocessableEntityError,
+)
+from support import (
+    API,
+    CAMPAIGN_ID,
+    ORDER_ID,
+    PREFIX,
+    collect_into,
+    order,
+    page,
+    record_sent,
+    uid,
 )
 
 ORDER_URL = f"{API}/orders/{ORDER_ID}"

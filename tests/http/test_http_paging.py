@@ -7,7 +7,18 @@ from __future__ import annotations
 from uuid import UUID
 
 import pytest
-from _http_helpers import (
+from aioresponses import aioresponses
+
+from signalwire_orders import (
+    Client,
+    Links,
+    NotFoundError,
+    Order,
+    Page,
+    PaginationError,
+    ServerError,
+)
+from support import (
     API,
     BRAND_ID,
     CAMPAIGN_ID,
@@ -19,17 +30,6 @@ from _http_helpers import (
     record_sent,
     uid,
     urls,
-)
-from aioresponses import aioresponses
-
-from signalwire_orders import (
-    Client,
-    Links,
-    NotFoundError,
-    Order,
-    Page,
-    PaginationError,
-    ServerError,
 )
 
 ORDERS = f"{API}/campaigns/{CAMPAIGN_ID}/orders"

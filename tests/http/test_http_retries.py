@@ -12,21 +12,6 @@ from typing import Any
 
 import aiohttp
 import pytest
-from _http_helpers import (
-    API,
-    CAMPAIGN_ID,
-    NUMBER_ID,
-    ORDER_ID,
-    ORIGIN,
-    PREFIX,
-    SPACE_ENV,
-    TruncatedResponse,
-    collect_into,
-    order,
-    page,
-    record_sent,
-    uid,
-)
 from aiohttp.client_reqrep import ConnectionKey
 from aioresponses import aioresponses
 
@@ -40,6 +25,21 @@ from signalwire_orders import (
     RateLimitError,
     RetryPolicy,
     ServerError,
+)
+from support import (
+    API,
+    CAMPAIGN_ID,
+    NUMBER_ID,
+    ORDER_ID,
+    ORIGIN,
+    PREFIX,
+    SPACE_ENV,
+    TruncatedResponse,
+    collect_into,
+    order,
+    page,
+    record_sent,
+    uid,
 )
 
 ORDER_URL = f"{API}/orders/{ORDER_ID}"

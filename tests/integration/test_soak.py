@@ -32,13 +32,13 @@ from __future__ import annotations
 import math
 import time
 from collections import Counter
-from collections.abc import AsyncIterator
 from uuid import UUID
 
 import pytest
 
-from signalwire_orders import Client, RetryPolicy, ServerError
+from signalwire_orders import Client, ServerError
 from signalwire_orders.testing import FakeServer, Fault
+from support import client_for, instant
 
 SEED = 2024
 PAGE_SIZE = 20
@@ -46,16 +46,8 @@ CAMPAIGNS_AT_ONCE = 16
 
 
 def _client(server: FakeServer, *, attempts: int) -> Client:
-    return Client(
-        project_id=server.project_id,
-        api_token=server.api_token,
-        base_url=server.base_url,
-        env={},
-        retry=RetryPolicy(
-            attempts=attempts, initial_backoff=0.0, max_backoff=0.0, max_retry_after=0.01
-        ),
-        timeout=10.0,
-        max_concurrency=32,
+    return client_for(
+        server, retry=instant(attempts, max_retry_after=0.01), timeout=10.0, max_concurrency=32
     )
 
 
@@ -66,13 +58,10 @@ def _truth(server: FakeServer) -> dict[UUID, list[UUID]]:
     }
 
 
-@pytest.fixture
-async def server() -> AsyncIterator[FakeServer]:
-    """200 campaigns (4 brands x 50) of 40 to 80 orders: about 12,000 orders."""
-    async with FakeServer(
-        seed=SEED, brands=4, campaigns_per_brand=50, orders_per_campaign=(40, 80)
-    ) as started:
-        yield started
+#: 200 campaigns (4 brands x 50) of 40 to 80 orders: about 12,000 orders.
+pytestmark = pytest.mark.signalwire_fake_server(
+    seed=SEED, brands=4, campaigns_per_brand=50, orders_per_campaign=(40, 80)
+)
 
 
 @pytest.mark.slow

@@ -23,11 +23,8 @@ from signalwire_orders.webhooks import (
     secret_path,
     wait_for_order,
 )
+from support import BRAND_ID, CAMPAIGN_ID, ORDER_ID, PROJECT_ID, serving
 
-PROJECT_ID = "b4a4bd0c-2c8a-4cf3-9a0b-2d6c4b7b1b11"
-BRAND_ID = "5e6f7a8b-9c0d-4e1f-8a2b-3c4d5e6f7a8b"
-CAMPAIGN_ID = "4dd1fa5e-3c05-4a02-9dd4-e2e5d1d8a1a2"
-ORDER_ID = "3fa85f64-5717-4562-b3fc-2c963f66afa6"
 NUMBERS = ["+15558675309"]
 #: Generous bound for "returns quickly" (the early return takes milliseconds).
 QUICK = 2.0
@@ -52,20 +49,6 @@ def event_body(event_type: str = "number_assignment_order_processed", **changes:
 def processed(order_id: UUID | str) -> bytes:
     """The ``number_assignment_order_processed`` callback of one order."""
     return event_body(number_assignment_order_id=str(order_id))
-
-
-@contextlib.asynccontextmanager
-async def serving(app: web.Application) -> AsyncIterator[str]:
-    """Serve ``app`` on 127.0.0.1 and a free port; yield its origin."""
-    runner = web.AppRunner(app, access_log=None)
-    await runner.setup()
-    try:
-        site = web.TCPSite(runner, "127.0.0.1", 0)
-        await site.start()
-        host, port = runner.addresses[0][:2]
-        yield f"http://{host}:{port}"
-    finally:
-        await runner.cleanup()
 
 
 class Hook:

@@ -27,10 +27,8 @@ from signalwire_orders import (
     ResponseError,
 )
 from signalwire_orders._codec import decode, decode_page
+from support import API, CAMPAIGN_ID, ORDER_ID
 
-API = "https://example.signalwire.com/api/relay/rest/registry/beta"
-CAMPAIGN_ID = "4dd1fa5e-3c05-4a02-9dd4-e2e5d1d8a1a2"
-ORDER_ID = "3fa85f64-5717-4562-b3fc-2c963f66afa6"
 ORDER_ID_2 = "9b8d3c21-7f1e-4e6a-8a57-0e2f3b9c4d10"
 ORDERS_URL = f"{API}/campaigns/{CAMPAIGN_ID}/orders"
 ORDER_URL = f"{API}/orders/{ORDER_ID}"

@@ -22,10 +22,12 @@ from signalwire_orders import (
 )
 from signalwire_orders._engine import Engine
 from signalwire_orders._protocol import Response
+from support import API, ORDER_ID, instant
 
-URL = "https://example.signalwire.com/api/relay/rest/registry/beta/orders/x"
-NO_WAIT = RetryPolicy(attempts=4, initial_backoff=0.0, max_backoff=0.0, max_retry_after=60.0)
-OK = b'{"id": "3fa85f64-5717-4562-b3fc-2c963f66afa6"}'
+URL = f"{API}/orders/x"
+#: Instant computed backoff; a ``Retry-After`` is honoured (the injected sleep records it).
+NO_WAIT = instant(4, max_retry_after=60.0)
+OK = b'{"id": "%s"}' % ORDER_ID.encode()
 
 Answer = tuple[int, bytes] | tuple[int, bytes, Mapping[str, str]] | BaseException
 

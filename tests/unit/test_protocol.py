@@ -35,9 +35,10 @@ from signalwire_orders._protocol import (
     raise_for_status,
     state_filter,
 )
+from support import API, ORDER_ID
 
-ID = "3fa85f64-5717-4562-b3fc-2c963f66afa6"
-URL = f"https://example.signalwire.com/api/relay/rest/registry/beta/campaigns/{ID}/orders"
+ID = ORDER_ID
+URL = f"{API}/campaigns/{ID}/orders"
 NOW = datetime(2024, 1, 15, 9, 30, 0, tzinfo=UTC)
 HTML_502 = (
     b"<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n"
