@@ -4,6 +4,7 @@ Shared test constants and helpers: imported (pytest's ``pythonpath``), never cop
 * the ``example`` space: credentials, URLs and ids;
 * retry policies that never wait;
 * clients of a `FakeServer` or of any loopback origin;
+* expected records, built from wire dicts without the client's codec;
 * loopback servers: an aiohttp app on a free port, a routed `Origin`, raw sockets;
 * the fake over plain aiohttp (its own tests);
 * aioresponses on aiohttp 3.14, and each request exactly as the library handed it to aiohttp;
@@ -21,6 +22,7 @@ import ssl
 import types
 import uuid
 from collections.abc import AsyncIterator, Callable, Mapping, Sequence
+from datetime import datetime
 from pathlib import Path
 from typing import Any, NamedTuple, TypeVar
 from urllib.parse import urljoin
@@ -29,7 +31,19 @@ import aiohttp
 from aiohttp import web
 from aioresponses import CallbackResult, aioresponses
 
-from signalwire_orders import Client, RetryPolicy
+from signalwire_orders import (
+    AssignedNumber,
+    AssignedPhoneNumber,
+    AssignmentState,
+    Brand,
+    BrandState,
+    Campaign,
+    CampaignState,
+    Client,
+    Order,
+    OrderState,
+    RetryPolicy,
+)
 from signalwire_orders.testing import FakeServer
 
 T = TypeVar("T")
@@ -93,14 +107,15 @@ def client_at(
     api_token: str = TOKEN,
     retry: RetryPolicy = NO_WAIT,
     timeout: float = 5.0,
+    env: Mapping[str, str] | None = None,
     **options: Any,
 ) -> Client:
-    """A client of ``base_url`` with these credentials, no environment, `NO_WAIT` retries."""
+    """A client of ``base_url`` with these credentials, `NO_WAIT` retries, no environment."""
     return Client(
         project_id=project_id,
         api_token=api_token,
         base_url=base_url,
-        env={},
+        env={} if env is None else env,
         retry=retry,
         timeout=timeout,
         **options,
@@ -134,6 +149,42 @@ def request_trace() -> tuple[aiohttp.TraceConfig, list[str]]:
     trace = aiohttp.TraceConfig()
     trace.on_request_start.append(on_start)
     return trace, started
+
+
+# -- expected records, built without the client's codec -------------------------------------
+
+_STATES: dict[type[Any], type[Any]] = {
+    Order: OrderState,
+    AssignedNumber: AssignmentState,
+    Brand: BrandState,
+    Campaign: CampaignState,
+}
+
+
+def typed(model: type[T], wire: Mapping[str, Any]) -> T:
+    """Build the model a wire dict should decode to, independently of the client's codec."""
+    values: dict[str, Any] = {}
+    for key, value in wire.items():
+        if value is None:
+            values[key] = None
+        elif key == "id" or key.endswith("_id"):
+            values[key] = uuid.UUID(value)
+        elif key.endswith("_at"):
+            values[key] = datetime.fromisoformat(value)
+        elif key == "state":
+            values[key] = _STATES[model](value)
+        elif key == "phone_number":
+            values[key] = typed(AssignedPhoneNumber, value)
+        elif isinstance(value, list):
+            values[key] = tuple(value)
+        else:
+            values[key] = value
+    return model(**values)
+
+
+def typed_all(model: type[T], wires: Sequence[Mapping[str, Any]]) -> list[T]:
+    """`typed` for each wire dict."""
+    return [typed(model, wire) for wire in wires]
 
 
 # -- loopback servers ------------------------------------------------------------------------

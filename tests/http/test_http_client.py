@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import base64
 import logging
+from typing import Any
 
 import aiohttp
 import pytest
@@ -23,6 +24,7 @@ from support import (
     CAMPAIGN_ID,
     FAST_RETRY,
     ORDER_ID,
+    ORIGIN,
     PREFIX,
     PROJECT_ID,
     SPACE_ENV,
@@ -142,10 +144,13 @@ class TestSessions:
 
 
 class TestConfiguration:
-    def test_missing_credentials_name_both_variables(self) -> None:
-        """Client(env={}) raises ConfigurationError naming the variables to set."""
+    @pytest.mark.parametrize(
+        "arguments", [{}, {"base_url": "http://127.0.0.1:1"}], ids=["space", "base_url"]
+    )
+    def test_missing_credentials_name_both_variables(self, arguments: dict[str, Any]) -> None:
+        """With neither argument nor variable, ConfigurationError names both variables to set."""
         with pytest.raises(ConfigurationError) as caught:
-            Client(env={})
+            Client(env={}, **arguments)
 
         message = str(caught.value)
         assert (True, True) == (
@@ -153,12 +158,29 @@ class TestConfiguration:
             "SIGNALWIRE_API_TOKEN" in message,
         )
 
-    def test_empty_token_names_the_token_variable(self) -> None:
-        """An empty SIGNALWIRE_API_TOKEN is missing, not accepted."""
-        env = SPACE_ENV | {"SIGNALWIRE_API_TOKEN": "  "}
+    @pytest.mark.parametrize(
+        "arguments",
+        [
+            {"env": SPACE_ENV | {"SIGNALWIRE_API_TOKEN": "  "}},
+            {"project_id": PROJECT_ID, "api_token": "  ", "base_url": ORIGIN, "env": {}},
+        ],
+        ids=["variable", "argument"],
+    )
+    def test_empty_token_names_the_token_variable(
+        self, mock_api: aioresponses, arguments: dict[str, Any]
+    ) -> None:
+        """A blank token is missing: ConfigurationError names its variable only; nothing is sent."""
+        with pytest.raises(ConfigurationError) as caught:
+            Client(**arguments)
 
-        with pytest.raises(ConfigurationError, match="SIGNALWIRE_API_TOKEN"):
-            Client(env=env)
+        assert "SIGNALWIRE_API_TOKEN" in str(caught.value)
+        assert "SIGNALWIRE_PROJECT_ID" not in str(caught.value)
+        assert {} == mock_api.requests
+
+    def test_credentials_come_from_the_environment_mapping(self) -> None:
+        """An env with only the token still names the missing project id variable."""
+        with pytest.raises(ConfigurationError, match="SIGNALWIRE_PROJECT_ID"):
+            Client(base_url="http://127.0.0.1:1", env={"SIGNALWIRE_API_TOKEN": "t"})
 
     @pytest.mark.parametrize("max_concurrency", [0, -1])
     def test_max_concurrency_below_one_raises_value_error(self, max_concurrency: int) -> None:
