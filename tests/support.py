@@ -490,7 +490,6 @@ class Sent(NamedTuple):
     url: str
     headers: Mapping[str, str]
     data: bytes | None
-    at: float
 
 
 def record_sent() -> list[Sent]:
@@ -511,9 +510,8 @@ def record_sent() -> list[Sent]:
     async def recording(
         session: aiohttp.ClientSession, method: str, url: Any, *args: Any, **kwargs: Any
     ) -> Any:
-        at = asyncio.get_running_loop().time()
         headers = dict(kwargs.get("headers") or {})
-        sent.append(Sent(session, method, str(url), headers, kwargs.get("data"), at))
+        sent.append(Sent(session, method, str(url), headers, kwargs.get("data")))
         return await forward(session, method, url, *args, **kwargs)
 
     mocked.side_effect = recording

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
-import time
 
 import aiohttp
 import pytest
 
 from signalwire_orders.testing import FakeServer, Fault, Faults
-from support import auth_headers, get_json
+from support import auth_headers, eventually, get_json
 
 #: 2 brands x 3 campaigns x 120 orders (pages of 50, 50, 20), 7 number assignments each.
 pytestmark = pytest.mark.signalwire_fake_server(
@@ -178,17 +178,18 @@ class TestFaultResponses:
         """Closing the server ends hung requests at once instead of waiting out hang_seconds."""
         fake = FakeServer(brands=1)
         await fake.start()
+        fake.faults.route("*").hang_seconds = 3600  # only close() can end it
         fake.faults.script("*", ["hang"])
         async with aiohttp.ClientSession(headers=auth_headers(fake)) as session:
             request = asyncio.ensure_future(session.get(f"{fake.api_url}/brands"))
             while not fake.requests:  # noqa: ASYNC110  # polls the fake's public record
                 await asyncio.sleep(0.005)
-            started = time.monotonic()
             await fake.close()
             with pytest.raises(aiohttp.ClientError):
                 await request
 
-        assert time.monotonic() - started < 1.0
+        assert Fault.HANG is fake.requests[0].fault
+        assert 0 == fake.in_flight
 
     async def test_hang_seconds_is_configurable(
         self, server: FakeServer, http: aiohttp.ClientSession
@@ -263,14 +264,20 @@ class TestFaultConfiguration:
     async def test_latency_delays_every_request(
         self, server: FakeServer, http: aiohttp.ClientSession
     ) -> None:
-        """Global and per-route latency add up."""
-        server.faults.latency = 0.05
-        server.faults.route("list_brands").latency = 0.05
+        """Global and per-route latency add up; meanwhile the request is held, unanswered."""
+        server.faults.latency = 1800
+        server.faults.route("list_brands").latency = 1800
 
-        started = time.monotonic()
-        await get_json(http, f"{server.api_url}/brands")
+        request = asyncio.ensure_future(get_json(http, f"{server.api_url}/brands"))
+        held = await eventually(lambda: server.in_flight == 1)
 
-        assert time.monotonic() - started >= 0.1
+        assert 3600 == server.faults.pick("list_brands").latency
+        assert held
+        assert not request.done()
+        assert (0, []) == (server.count(), server.requests)  # nothing answered yet
+        request.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await request
 
     def test_bad_configuration_is_refused(self) -> None:
         """Unknown routes, unknown fault names and rates outside 0..1 raise ValueError."""

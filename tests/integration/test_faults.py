@@ -20,16 +20,13 @@ that ``SIGNALWIRE_REST_CA_FILE`` makes such a server trusted.
 
 from __future__ import annotations
 
-import asyncio
 import socket
 import ssl
-import time
 from collections import Counter
 from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 from pathlib import Path
-from types import SimpleNamespace
 from typing import Any
 from uuid import UUID
 
@@ -45,6 +42,7 @@ from signalwire_orders import (
     APITimeoutError,
     AuthenticationError,
     Client,
+    Hooks,
     NotFoundError,
     Order,
     OutcomeUnknownError,
@@ -53,6 +51,7 @@ from signalwire_orders import (
     PermissionDeniedError,
     RateLimitError,
     ResponseError,
+    RetryEvent,
     RetryPolicy,
     ServerError,
 )
@@ -92,18 +91,6 @@ BUDGET = NO_WAIT.attempts
 
 #: Unless a test says otherwise: 1 brand x 2 campaigns x 120 orders (pages of 50, 50, 20).
 pytestmark = pytest.mark.signalwire_fake_server(seed=31, brands=1, campaigns_per_brand=2)
-
-
-def _request_starts() -> tuple[aiohttp.TraceConfig, list[float]]:
-    """A trace config recording the loop time at which each request starts."""
-    starts: list[float] = []
-
-    async def on_start(_: aiohttp.ClientSession, __: SimpleNamespace, ___: Any) -> None:
-        starts.append(asyncio.get_running_loop().time())
-
-    trace = aiohttp.TraceConfig()
-    trace.on_request_start.append(on_start)
-    return trace, starts
 
 
 def _orders_url(server: FakeServer, campaign_id: str) -> str:
@@ -293,18 +280,17 @@ class TestGetRetries:
         assert {None: 1, "1": 3, "2": 1} == fetched
 
     async def test_429_retry_after_is_waited_out(self, server: FakeServer) -> None:
-        """A 429 with Retry-After "1" and max_retry_after=1.0: the retry starts >= 0.9 s later."""
+        """A 429 with Retry-After "1" and max_retry_after=1.0: the retry waits the full second."""
         order_id = server.data.orders_of(server.data.campaign_ids()[0])[0]["id"]
         server.faults.script("retrieve_order", ["429"])
-        trace, starts = _request_starts()
-        patient = instant(2, max_retry_after=1.0)
+        retries: list[RetryEvent] = []
+        hooks = Hooks(on_retry=retries.append)
 
-        async with client_for(server, retry=patient, trace_configs=(trace,)) as client:
-            order = await client.orders.get(order_id)
+        async with client_for(server, retry=instant(2, max_retry_after=1.0), hooks=hooks) as c:
+            order = await c.orders.get(order_id)
 
         assert UUID(order_id) == order.id
-        assert 2 == len(starts)
-        assert starts[1] - starts[0] >= 0.9
+        assert [(1.0, "429")] == [(e.delay, e.reason) for e in retries]
         assert 2 == server.count("retrieve_order")
 
     async def test_the_deadline_counts_a_slow_first_attempt(self, server: FakeServer) -> None:
@@ -328,20 +314,20 @@ class TestGetRetries:
 
         (A date only 1 s ahead is truncated to the whole second and may be a
         few milliseconds away, so 3 s with a smaller cap makes the wait
-        measurable: with the date ignored, the instant backoff would be ~0 s.)
+        exact: with the date ignored, the instant backoff would be 0 s.)
         """
         order_id = server.data.orders_of(server.data.campaign_ids()[0])[0]["id"]
         when = datetime.now(UTC) + timedelta(seconds=3)
         server.faults.route("retrieve_order").retry_after = format_datetime(when, usegmt=True)
         server.faults.script("retrieve_order", ["429"])
-        trace, starts = _request_starts()
-        capped = instant(2, max_retry_after=0.3)
+        retries: list[RetryEvent] = []
+        hooks = Hooks(on_retry=retries.append)
 
-        async with client_for(server, retry=capped, trace_configs=(trace,)) as client:
-            await client.orders.get(order_id)
+        async with client_for(server, retry=instant(2, max_retry_after=0.3), hooks=hooks) as c:
+            await c.orders.get(order_id)
 
-        assert 2 == len(starts)
-        assert 0.25 <= starts[1] - starts[0] < 1.5
+        assert [0.3] == [e.delay for e in retries]
+        assert 2 == server.count("retrieve_order")
 
     async def test_an_http_date_retry_after_is_parsed_into_seconds(
         self, server: FakeServer
@@ -361,19 +347,20 @@ class TestGetRetries:
         assert 1 == server.count("retrieve_order")
 
     async def test_a_long_retry_after_is_clamped_to_the_cap(
-        self, server: FakeServer, client: Client, campaign_id: str
+        self, server: FakeServer, campaign_id: str
     ) -> None:
-        """Retry-After "1" under max_retry_after=0.05 costs far less than a second per 429."""
+        """Retry-After "1" under max_retry_after=0.05: each of two 429s waits 0.05 s, not 1 s."""
         server.faults.script("list_orders", ["429", "429"])
+        retries: list[RetryEvent] = []
+        capped = instant(BUDGET, max_retry_after=0.05)
 
-        started = time.monotonic()
-        actual = [order async for order in client.orders.list(campaign_id)]
-        elapsed = time.monotonic() - started
+        async with client_for(server, retry=capped, hooks=Hooks(on_retry=retries.append)) as c:
+            actual = [order async for order in c.orders.list(campaign_id)]
 
         assert 120 == len(actual)
-        assert elapsed < 0.8
+        assert [0.05, 0.05] == [e.delay for e in retries]
         assert 5 == server.count("list_orders")
-        assert 2 == client.stats.rate_limited
+        assert 2 == c.stats.rate_limited
 
     async def test_dropped_connections_are_retried(
         self, server: FakeServer, client: Client, campaign_id: str

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import time
 from types import SimpleNamespace
 
 import aiohttp
@@ -73,15 +72,14 @@ class TestAdaptiveConcurrency:
 
 
 class TestRequestsPerSecond:
-    async def test_starts_are_paced_across_tasks(self, server: FakeServer) -> None:
-        """Twenty concurrent gets at 50 requests per second take at least 0.38 s."""
+    async def test_requests_per_second_paces_every_request(self, server: FakeServer) -> None:
+        """Twenty concurrent gets at 50 requests per second all arrive, each once."""
+        # How far apart they start is pinned with an injected sleep: tests/unit/test_engine.py.
         order_ids = [o["id"] for o in server.data.orders_of(server.data.campaign_ids()[0])[:20]]
         async with Client(env=server.env, requests_per_second=50.0) as client:
-            started = time.monotonic()
-            await asyncio.gather(*(client.orders.get(oid) for oid in order_ids))
-            elapsed = time.monotonic() - started
+            orders = await asyncio.gather(*(client.orders.get(oid) for oid in order_ids))
 
-        assert elapsed >= 0.38
+        assert order_ids == [str(order.id) for order in orders]
         assert 20 == server.count("retrieve_order")
 
 

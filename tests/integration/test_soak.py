@@ -19,6 +19,8 @@ Figures observed (seed 2024, loopback, Python 3.11, aiohttp 3.14; three runs,
 * run 2 (attempts=2; 50% 500s): 79 campaigns complete and 121 fail with a
   ServerError after 2 attempts; 747 requests, 253 retries; about 0.3 s.
 
+Speed is measured by ``benchmarks/``, not asserted here (the time printed is for reading).
+
 aiohttp 3.14 re-sends an idempotent GET once by itself after a server
 disconnect on a reused connection, so a scripted or random drop may be
 absorbed without the client seeing it: the client's attempt count is at most
@@ -117,7 +119,6 @@ class TestSoak:
         assert seen[Fault.DROP] > 0
         assert seen[Fault.TRUNCATE] <= stats.retry_reasons["connection"]
         assert seen[Fault.RATE_LIMITED] == stats.rate_limited
-        assert elapsed < 15.0
 
     async def test_a_small_budget_reports_every_campaign_once(self, server: FakeServer) -> None:
         """

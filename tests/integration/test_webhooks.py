@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
-import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 from uuid import UUID
@@ -26,8 +25,8 @@ from signalwire_orders.webhooks import (
 from support import BRAND_ID, CAMPAIGN_ID, ORDER_ID, PROJECT_ID, serving
 
 NUMBERS = ["+15558675309"]
-#: Generous bound for "returns quickly" (the early return takes milliseconds).
-QUICK = 2.0
+#: How long a wait for an event may take before the test fails: never reached when all works.
+DEADLINE = 30.0
 
 
 def event_body(event_type: str = "number_assignment_order_processed", **changes: Any) -> bytes:
@@ -88,7 +87,7 @@ def collector() -> tuple[list[StatusEvent], Callable[[StatusEvent], Awaitable[No
 async def first(receiver: StatusCallbackReceiver, count: int) -> list[StatusEvent]:
     """The first ``count`` events of ``receiver.events()``, or a timeout."""
     events: list[StatusEvent] = []
-    async with asyncio.timeout(QUICK):
+    async with asyncio.timeout(DEADLINE):
         async for event in receiver.events():
             events.append(event)
             if len(events) == count:
@@ -258,7 +257,7 @@ class TestReceiver:
             await hook.post(event_body())
             receiver.close()
             status, _ = await hook.post(event_body())
-            async with asyncio.timeout(QUICK):
+            async with asyncio.timeout(DEADLINE):
                 drained = [event async for event in receiver.events()]
 
         assert 503 == status
@@ -353,29 +352,33 @@ async def new_order(client: Client, fake: FakeServer) -> Order:
 
 async def polled(fake: FakeServer, count: int) -> None:
     """Wait until the fake has answered ``count`` order polls (the waiters are listening)."""
-    async with asyncio.timeout(QUICK):
+    async with asyncio.timeout(DEADLINE):
         while fake.count("retrieve_order") < count:  # noqa: ASYNC110  # a counter, no event
             await asyncio.sleep(0.001)
 
 
 class TestWaitForOrder:
     async def test_callback_ends_the_wait_early(self, fake: FakeServer, client: Client) -> None:
-        """A processed callback ends the wait at once, with one poll before and one fetch after."""
+        """A processed callback ends an hour-long wait at once: one poll before, one fetch after."""
         receiver = StatusCallbackReceiver(queue_size=0)
         order = await new_order(client, fake)
 
         async with hooked(receiver) as hook:
-            started = time.monotonic()
             waiter = asyncio.create_task(
-                wait_for_order(client, order.id, receiver=receiver, timeout=30, poll_interval=10)
+                wait_for_order(
+                    client,
+                    order.id,
+                    receiver=receiver,
+                    timeout=7200,
+                    poll_interval=3600,
+                    max_poll_interval=3600,
+                )
             )
             await polled(fake, 1)
             status, _ = await hook.post(processed(order.id))
-            result = await asyncio.wait_for(waiter, QUICK)
-            elapsed = time.monotonic() - started
+            result = await asyncio.wait_for(waiter, DEADLINE)
 
         assert (200, order.id, 2) == (status, result.id, fake.count("retrieve_order"))
-        assert elapsed < QUICK
 
     async def test_polling_finishes_without_a_callback(
         self, fake: FakeServer, client: Client
@@ -406,19 +409,20 @@ class TestWaitForOrder:
     async def test_deadline_raises_api_timeout_error(
         self, fake: FakeServer, client: Client
     ) -> None:
-        """With neither a callback nor a final state, the wait ends at ``timeout``."""
+        """With neither a callback nor a final state, the wait ends at ``timeout``, saying so."""
+        # When the deadline falls is pinned with an injected sleep: tests/unit/test_polling.py.
         receiver = StatusCallbackReceiver(queue_size=0)
         order = await new_order(client, fake)
-        started = time.monotonic()
 
-        with pytest.raises(APITimeoutError, match=str(order.id)) as caught:
+        with pytest.raises(
+            APITimeoutError, match=f"{order.id} is still pending after 0.2s"
+        ) as caught:
             await wait_for_order(
                 client, order.id, receiver=receiver, timeout=0.2, poll_interval=0.05
             )
-        elapsed = time.monotonic() - started
 
-        assert 0.19 <= elapsed < QUICK
         assert str(order.id) in caught.value.url
+        assert fake.count("retrieve_order") >= 1
         assert {} == receiver._waiters
 
     async def test_concurrent_waiters_each_get_their_own_event(
@@ -437,10 +441,10 @@ class TestWaitForOrder:
             ]
             await polled(fake, 2)
             await hook.post(processed(second_order.id))
-            second = await asyncio.wait_for(waiters[1], QUICK)
+            second = await asyncio.wait_for(waiters[1], DEADLINE)
             first_still_waiting = not waiters[0].done()
             await hook.post(processed(first_order.id))
-            first = await asyncio.wait_for(waiters[0], QUICK)
+            first = await asyncio.wait_for(waiters[0], DEADLINE)
 
         assert first_still_waiting
         assert (first_order.id, second_order.id) == (first.id, second.id)
@@ -461,7 +465,7 @@ class TestWaitForOrder:
             ]
             await polled(fake, 3)
             await hook.post(processed(order.id))
-            async with asyncio.timeout(QUICK):
+            async with asyncio.timeout(DEADLINE):
                 results = await asyncio.gather(*waiters)
 
         assert [order.id] * 3 == [r.id for r in results]
