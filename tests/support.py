@@ -8,7 +8,8 @@ Shared test constants and helpers: imported (pytest's ``pythonpath``), never cop
 * loopback servers: an aiohttp app on a free port, a routed `Origin`, raw sockets;
 * the fake over plain aiohttp (its own tests);
 * aioresponses on aiohttp 3.14, and each request exactly as the library handed it to aiohttp;
-* small async helpers.
+* small async helpers;
+* samples on disk: hand-written bodies in ``tests/samples`` (`sample`, `sample_json`).
 
 Fixtures live in the ``conftest.py`` files; this module holds what they and the
 tests build on.
@@ -18,6 +19,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import ssl
 import types
 import uuid
@@ -75,6 +77,21 @@ OPENAPI = Path(__file__).resolve().parents[2] / "shared" / "openapi" / "campaign
 def uid(n: int) -> str:
     """A readable, distinct UUID string per integer."""
     return str(uuid.UUID(int=n))
+
+
+# -- samples on disk ------------------------------------------------------------------------
+
+SAMPLES = Path(__file__).resolve().parent / "samples"
+
+
+def sample(name: str) -> bytes:
+    """The bytes of ``tests/samples/<name>``: a small body as the API (or a proxy) sends it."""
+    return (SAMPLES / name).read_bytes()
+
+
+def sample_json(name: str) -> Any:
+    """``tests/samples/<name>`` parsed as JSON (a fresh copy each call)."""
+    return json.loads(sample(name))
 
 
 # -- retry policies that never wait ----------------------------------------------------------
@@ -216,7 +233,9 @@ class Seen(NamedTuple):
 
 def not_found() -> web.StreamResponse:
     """The API's JSON 404."""
-    return web.json_response({"error": "Not Found"}, status=404)
+    return web.Response(
+        body=sample("not_found_404.json"), status=404, content_type="application/json"
+    )
 
 
 class Origin:

@@ -32,6 +32,7 @@ from support import (
     order,
     page,
     record_sent,
+    sample_json,
     urls,
 )
 
@@ -130,7 +131,7 @@ class TestSessions:
         self, mock_api: aioresponses
     ) -> None:
         """A borrowed session made with raise_for_status=True still gives NotFoundError, once."""
-        mock_api.get(ORDER_URL, status=404, payload={"error": "Not Found"}, repeat=True)
+        mock_api.get(ORDER_URL, status=404, payload=sample_json("not_found_404.json"), repeat=True)
         sent = record_sent()
 
         async with (
@@ -240,7 +241,7 @@ class TestSecrets:
         mock_api.get(ORDER_URL, status=500, payload={"error": "Internal Server Error"})
         mock_api.get(ORDER_URL, exception=aiohttp.ServerDisconnectedError())
         mock_api.get(ORDER_URL, payload=order())
-        mock_api.get(ORDER_URL, status=401, payload={"error": "Unauthorized"})
+        mock_api.get(ORDER_URL, status=401, payload=sample_json("unauthorized_401.json"))
         mock_api.get(ORDERS, exception=TimeoutError(), repeat=True)
         raised: list[BaseException] = []
 
@@ -273,7 +274,7 @@ class TestSecrets:
     ) -> None:
         """A borrowed raise_for_status=True session leaks no credentials into the error's cause."""
         basic = aiohttp.encode_basic_auth(PROJECT_ID, TOKEN)
-        mock_api.get(ORDER_URL, status=404, payload={"error": "Not Found"}, repeat=True)
+        mock_api.get(ORDER_URL, status=404, payload=sample_json("not_found_404.json"), repeat=True)
 
         async with (
             aiohttp.ClientSession(raise_for_status=True) as session,

@@ -31,6 +31,7 @@ from support import (
     page,
     record_sent,
     reply,
+    sample_json,
     uid,
     until,
 )
@@ -100,7 +101,7 @@ class TestMaxConcurrency:
                 await asyncio.sleep(0.002)
                 n = int(key[-4:], 16)
                 if n % 5 == 0:
-                    return reply(404, payload={"error": "Not Found"})
+                    return reply(404, payload=sample_json("not_found_404.json"))
                 if calls[key] == 1 and n % 2 == 0:
                     raise aiohttp.ServerDisconnectedError
                 if calls[key] < 3 and n % 3 == 0:
@@ -242,7 +243,7 @@ class TestListMany:
         ids = [uid(n) for n in range(1, 6)]
         for cid in ids:
             if cid == uid(3):
-                mock_api.get(orders_url(cid), status=404, payload={"error": "Not Found"})
+                mock_api.get(orders_url(cid), status=404, payload=sample_json("not_found_404.json"))
             else:
                 mock_api.get(orders_url(cid), payload=page([order(cid)]))
 

@@ -29,6 +29,7 @@ from support import (
     order,
     page,
     record_sent,
+    sample_json,
     uid,
     urls,
 )
@@ -293,7 +294,7 @@ class TestResume:
         """A 404 on page 3 raises with resume_from set to page 3's URL."""
         mock_api.get(ORDERS, payload=page([order(uid(1))], next_link=link(2)))
         mock_api.get(absolute(2), payload=page([order(uid(2))], next_link=link(3)))
-        mock_api.get(absolute(3), status=404, payload={"error": "Not Found"})
+        mock_api.get(absolute(3), status=404, payload=sample_json("not_found_404.json"))
 
         with pytest.raises(NotFoundError) as caught:
             await ids(client)
@@ -342,7 +343,7 @@ class TestResume:
         """After a 404 on page 3, resuming yields page 3's items and nothing before."""
         mock_api.get(ORDERS, payload=page([order(uid(1))], next_link=link(2)))
         mock_api.get(absolute(2), payload=page([order(uid(2))], next_link=link(3)))
-        mock_api.get(absolute(3), status=404, payload={"error": "Not Found"})
+        mock_api.get(absolute(3), status=404, payload=sample_json("not_found_404.json"))
         mock_api.get(absolute(3), payload=page([order(uid(3))]))
         first: list[Order] = []
         with pytest.raises(NotFoundError) as caught:

@@ -41,6 +41,8 @@ from support import (
     order,
     page,
     record_sent,
+    sample,
+    sample_json,
     uid,
 )
 
@@ -49,7 +51,7 @@ NUMBER_URL = f"{API}/numbers/{NUMBER_ID}"
 ORDERS = f"{API}/campaigns/{CAMPAIGN_ID}/orders"
 SECOND = f"{PREFIX}/campaigns/{CAMPAIGN_ID}/orders?page_number=1&page_token=PA2"
 SECOND_URL = ORIGIN + SECOND
-HTML_502 = "<html><head><title>502 Bad Gateway</title></head><body>nginx</body></html>"
+HTML_502 = sample("nginx_502.html").decode()
 
 
 def refused() -> aiohttp.ClientConnectorError:
@@ -134,7 +136,7 @@ class TestRetriedStatuses:
         with pytest.raises(ServerError) as caught:
             await client.orders.get(ORDER_ID)
 
-        assert (4, 502, HTML_502, ()) == (
+        assert (4, 502, " ".join(HTML_502.split()), ()) == (  # the snippet is one line
             len(sent),
             caught.value.status,
             caught.value.body_snippet,
@@ -353,7 +355,9 @@ class TestPostRetries:
 
     async def test_get_401_is_never_retried(self, client: Client, mock_api: aioresponses) -> None:
         """A 401 is answered after one request even though the budget allows four."""
-        mock_api.get(ORDER_URL, status=401, payload={"error": "Unauthorized"}, repeat=True)
+        mock_api.get(
+            ORDER_URL, status=401, payload=sample_json("unauthorized_401.json"), repeat=True
+        )
         sent = record_sent()
 
         with pytest.raises(AuthenticationError):

@@ -22,7 +22,7 @@ from signalwire_orders.webhooks import (
     secret_path,
     wait_for_order,
 )
-from support import BRAND_ID, CAMPAIGN_ID, ORDER_ID, PROJECT_ID, serving
+from support import ORDER_ID, sample_json, serving
 
 NUMBERS = ["+15558675309"]
 #: How long a wait for an event may take before the test fails: never reached when all works.
@@ -31,17 +31,8 @@ DEADLINE = 30.0
 
 def event_body(event_type: str = "number_assignment_order_processed", **changes: Any) -> bytes:
     """A documented callback body of an order or number assignment event."""
-    body: dict[str, Any] = {
-        "project_id": PROJECT_ID,
-        "event_at": "2024-01-15T09:30:00Z",
-        "event_category": "number_assignment_order",
-        "event_type": event_type,
-        "state": "processed",
-        "brand_id": BRAND_ID,
-        "campaign_id": CAMPAIGN_ID,
-        "number_assignment_order_id": ORDER_ID,
-    }
-    body.update(changes)
+    body: dict[str, Any] = sample_json("status_callback.json")
+    body.update(event_type=event_type, **changes)
     return json.dumps(body).encode()
 
 
