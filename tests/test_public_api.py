@@ -27,14 +27,10 @@ from signalwire_orders import (
     UnprocessableEntityError,
 )
 from signalwire_orders._resources import Brands, Campaigns, Numbers, Orders
+from support import API, SPACE_ENV, TOKEN
 
-TOKEN = "PT-test-secret-token-4c2f"
-ENV = {
-    "SIGNALWIRE_SPACE": "example",
-    "SIGNALWIRE_PROJECT_ID": "b4a4bd0c-2c8a-4cf3-9a0b-2d6c4b7b1b11",
-    "SIGNALWIRE_API_TOKEN": TOKEN,
-}
-URL = "https://example.signalwire.com/api/relay/rest/registry/beta/orders/x"
+ENV = SPACE_ENV
+URL = f"{API}/orders/x"
 #: Dunder names that are part of the public surface on purpose.
 PUBLIC_DUNDERS = {"__version__"}
 EXPORTED = [

@@ -6,23 +6,10 @@ from __future__ import annotations
 
 import base64
 import logging
+from typing import Any
 
 import aiohttp
 import pytest
-from _http_helpers import (
-    API,
-    CAMPAIGN_ID,
-    FAST_RETRY,
-    ORDER_ID,
-    PREFIX,
-    PROJECT_ID,
-    SPACE_ENV,
-    TOKEN,
-    order,
-    page,
-    record_sent,
-    urls,
-)
 from aioresponses import aioresponses
 
 from signalwire_orders import (
@@ -31,6 +18,22 @@ from signalwire_orders import (
     ConfigurationError,
     NotFoundError,
     SignalWireError,
+)
+from support import (
+    API,
+    CAMPAIGN_ID,
+    FAST_RETRY,
+    ORDER_ID,
+    ORIGIN,
+    PREFIX,
+    PROJECT_ID,
+    SPACE_ENV,
+    TOKEN,
+    order,
+    page,
+    record_sent,
+    sample_json,
+    urls,
 )
 
 ORDER_URL = f"{API}/orders/{ORDER_ID}"
@@ -128,7 +131,7 @@ class TestSessions:
         self, mock_api: aioresponses
     ) -> None:
         """A borrowed session made with raise_for_status=True still gives NotFoundError, once."""
-        mock_api.get(ORDER_URL, status=404, payload={"error": "Not Found"}, repeat=True)
+        mock_api.get(ORDER_URL, status=404, payload=sample_json("not_found_404.json"), repeat=True)
         sent = record_sent()
 
         async with (
@@ -142,10 +145,13 @@ class TestSessions:
 
 
 class TestConfiguration:
-    def test_missing_credentials_name_both_variables(self) -> None:
-        """Client(env={}) raises ConfigurationError naming the variables to set."""
+    @pytest.mark.parametrize(
+        "arguments", [{}, {"base_url": "http://127.0.0.1:1"}], ids=["space", "base_url"]
+    )
+    def test_missing_credentials_name_both_variables(self, arguments: dict[str, Any]) -> None:
+        """With neither argument nor variable, ConfigurationError names both variables to set."""
         with pytest.raises(ConfigurationError) as caught:
-            Client(env={})
+            Client(env={}, **arguments)
 
         message = str(caught.value)
         assert (True, True) == (
@@ -153,12 +159,29 @@ class TestConfiguration:
             "SIGNALWIRE_API_TOKEN" in message,
         )
 
-    def test_empty_token_names_the_token_variable(self) -> None:
-        """An empty SIGNALWIRE_API_TOKEN is missing, not accepted."""
-        env = SPACE_ENV | {"SIGNALWIRE_API_TOKEN": "  "}
+    @pytest.mark.parametrize(
+        "arguments",
+        [
+            {"env": SPACE_ENV | {"SIGNALWIRE_API_TOKEN": "  "}},
+            {"project_id": PROJECT_ID, "api_token": "  ", "base_url": ORIGIN, "env": {}},
+        ],
+        ids=["variable", "argument"],
+    )
+    def test_empty_token_names_the_token_variable(
+        self, mock_api: aioresponses, arguments: dict[str, Any]
+    ) -> None:
+        """A blank token is missing: ConfigurationError names its variable only; nothing is sent."""
+        with pytest.raises(ConfigurationError) as caught:
+            Client(**arguments)
 
-        with pytest.raises(ConfigurationError, match="SIGNALWIRE_API_TOKEN"):
-            Client(env=env)
+        assert "SIGNALWIRE_API_TOKEN" in str(caught.value)
+        assert "SIGNALWIRE_PROJECT_ID" not in str(caught.value)
+        assert {} == mock_api.requests
+
+    def test_credentials_come_from_the_environment_mapping(self) -> None:
+        """An env with only the token still names the missing project id variable."""
+        with pytest.raises(ConfigurationError, match="SIGNALWIRE_PROJECT_ID"):
+            Client(base_url="http://127.0.0.1:1", env={"SIGNALWIRE_API_TOKEN": "t"})
 
     @pytest.mark.parametrize("max_concurrency", [0, -1])
     def test_max_concurrency_below_one_raises_value_error(self, max_concurrency: int) -> None:
@@ -218,7 +241,7 @@ class TestSecrets:
         mock_api.get(ORDER_URL, status=500, payload={"error": "Internal Server Error"})
         mock_api.get(ORDER_URL, exception=aiohttp.ServerDisconnectedError())
         mock_api.get(ORDER_URL, payload=order())
-        mock_api.get(ORDER_URL, status=401, payload={"error": "Unauthorized"})
+        mock_api.get(ORDER_URL, status=401, payload=sample_json("unauthorized_401.json"))
         mock_api.get(ORDERS, exception=TimeoutError(), repeat=True)
         raised: list[BaseException] = []
 
@@ -251,7 +274,7 @@ class TestSecrets:
     ) -> None:
         """A borrowed raise_for_status=True session leaks no credentials into the error's cause."""
         basic = aiohttp.encode_basic_auth(PROJECT_ID, TOKEN)
-        mock_api.get(ORDER_URL, status=404, payload={"error": "Not Found"}, repeat=True)
+        mock_api.get(ORDER_URL, status=404, payload=sample_json("not_found_404.json"), repeat=True)
 
         async with (
             aiohttp.ClientSession(raise_for_status=True) as session,

@@ -5,17 +5,6 @@
 from __future__ import annotations
 
 import pytest
-from _http_helpers import (
-    API,
-    CAMPAIGN_ID,
-    ORDER_ID,
-    PREFIX,
-    collect_into,
-    order,
-    page,
-    record_sent,
-    uid,
-)
 from aioresponses import aioresponses
 
 from signalwire_orders import (
@@ -30,6 +19,18 @@ from signalwire_orders import (
     ResponseError,
     UnprocessableEntityError,
 )
+from support import (
+    API,
+    CAMPAIGN_ID,
+    ORDER_ID,
+    PREFIX,
+    collect_into,
+    order,
+    page,
+    record_sent,
+    sample_json,
+    uid,
+)
 
 ORDER_URL = f"{API}/orders/{ORDER_ID}"
 ORDERS = f"{API}/campaigns/{CAMPAIGN_ID}/orders"
@@ -43,17 +44,7 @@ CLIENT_ERRORS: dict[int, type[APIStatusError]] = {
     404: NotFoundError,
     422: UnprocessableEntityError,
 }
-UNPROCESSABLE = {
-    "errors": [
-        {
-            "detail": "+15550000000 is not a number of this project",
-            "status": "422",
-            "title": "Invalid Parameter",
-            "code": "phone_number_not_found",
-        },
-        {"detail": "status_callback_url must be https", "title": "Invalid Parameter"},
-    ]
-}
+UNPROCESSABLE = sample_json("unprocessable_422.json")
 
 
 class TestStatusErrors:
@@ -101,7 +92,9 @@ class TestStatusErrors:
         self, client: Client, mock_api: aioresponses, status: int
     ) -> None:
         """A create answered 401/403 is not retried."""
-        mock_api.post(ORDERS, status=status, payload={"error": "Unauthorized"}, repeat=True)
+        mock_api.post(
+            ORDERS, status=status, payload=sample_json("unauthorized_401.json"), repeat=True
+        )
         sent = record_sent()
 
         with pytest.raises(APIStatusError):
@@ -114,7 +107,7 @@ class TestStatusErrors:
         self, client: Client, mock_api: aioresponses, status: int
     ) -> None:
         """The 401/403 message tells the user the token needs Messaging and Numbers scopes."""
-        mock_api.get(ORDER_URL, status=status, payload={"error": "Unauthorized"})
+        mock_api.get(ORDER_URL, status=status, payload=sample_json("unauthorized_401.json"))
 
         with pytest.raises(APIStatusError) as caught:
             await client.orders.get(ORDER_ID)
@@ -126,7 +119,7 @@ class TestStatusErrors:
 class TestStatusErrorAttributes:
     async def test_status_method_and_url(self, client: Client, mock_api: aioresponses) -> None:
         """The error carries the status, the method and the request URL."""
-        mock_api.get(ORDER_URL, status=404, payload={"error": "Not Found"})
+        mock_api.get(ORDER_URL, status=404, payload=sample_json("not_found_404.json"))
 
         with pytest.raises(NotFoundError) as caught:
             await client.orders.get(ORDER_ID)
@@ -138,7 +131,7 @@ class TestStatusErrorAttributes:
         self, client: Client, mock_api: aioresponses
     ) -> None:
         """{"error": "Not Found"} becomes one error item."""
-        mock_api.get(ORDER_URL, status=404, payload={"error": "Not Found"})
+        mock_api.get(ORDER_URL, status=404, payload=sample_json("not_found_404.json"))
 
         with pytest.raises(NotFoundError) as caught:
             await client.orders.get(ORDER_ID)
@@ -204,7 +197,7 @@ class TestStatusErrorAttributes:
         self, client: Client, mock_api: aioresponses
     ) -> None:
         """Without X-Request-Id, request_id is None."""
-        mock_api.get(ORDER_URL, status=404, payload={"error": "Not Found"})
+        mock_api.get(ORDER_URL, status=404, payload=sample_json("not_found_404.json"))
 
         with pytest.raises(NotFoundError) as caught:
             await client.orders.get(ORDER_ID)
@@ -215,7 +208,7 @@ class TestStatusErrorAttributes:
         self, client: Client, mock_api: aioresponses
     ) -> None:
         """attempts counts the single attempt made."""
-        mock_api.get(ORDER_URL, status=401, payload={"error": "Unauthorized"})
+        mock_api.get(ORDER_URL, status=401, payload=sample_json("unauthorized_401.json"))
 
         with pytest.raises(AuthenticationError) as caught:
             await client.orders.get(ORDER_ID)

@@ -7,7 +7,19 @@ from __future__ import annotations
 from uuid import UUID
 
 import pytest
-from _http_helpers import (
+from aioresponses import aioresponses
+
+from signalwire_orders import (
+    Client,
+    Links,
+    NotFoundError,
+    Order,
+    OrderState,
+    Page,
+    PaginationError,
+    ServerError,
+)
+from support import (
     API,
     BRAND_ID,
     CAMPAIGN_ID,
@@ -17,19 +29,9 @@ from _http_helpers import (
     order,
     page,
     record_sent,
+    sample_json,
     uid,
     urls,
-)
-from aioresponses import aioresponses
-
-from signalwire_orders import (
-    Client,
-    Links,
-    NotFoundError,
-    Order,
-    Page,
-    PaginationError,
-    ServerError,
 )
 
 ORDERS = f"{API}/campaigns/{CAMPAIGN_ID}/orders"
@@ -93,39 +95,47 @@ class TestFollowingNext:
     async def test_empty_page_with_next_is_still_followed(
         self, client: Client, mock_api: aioresponses
     ) -> None:
-        """An empty page does not end the walk while it has a next link."""
+        """Two empty pages with next, then a page of one: the order comes, in three requests."""
         mock_api.get(ORDERS, payload=page([], next_link=link(2)))
         mock_api.get(absolute(2), payload=page([], next_link=link(3)))
         mock_api.get(absolute(3), payload=page([order(uid(3))]))
+        sent = record_sent()
 
         walked = await ids(client)
 
         assert [uid(3)] == walked
+        assert [("GET", ORDERS), ("GET", absolute(2)), ("GET", absolute(3))] == urls(sent)
 
     async def test_walk_ends_when_next_is_absent(
         self, client: Client, mock_api: aioresponses
     ) -> None:
-        """A page without next is the last page requested."""
+        """A page without next (prev present) is the last page requested."""
+        last = page([order(uid(2))], self_link=link(2))
+        last["links"]["prev"] = link(1)
         mock_api.get(ORDERS, payload=page([order(uid(1))], next_link=link(2)))
-        mock_api.get(absolute(2), payload=page([order(uid(2))]))
+        mock_api.get(absolute(2), payload=last)
         mock_api.get(absolute(3), payload=page([order(uid(3))]))
         sent = record_sent()
 
-        await ids(client)
+        pages = [p async for p in client.orders.pages(CAMPAIGN_ID)]
 
+        assert [[UUID(uid(1))], [UUID(uid(2))]] == [[o.id for o in p.data] for p in pages]
+        assert (None, link(1)) == (pages[-1].links.next, pages[-1].links.prev)
         assert 2 == len(sent)
 
     async def test_walk_ends_when_next_is_null(
         self, client: Client, mock_api: aioresponses
     ) -> None:
-        """A next link that is JSON null ends the walk like an absent one."""
-        body = page([order(uid(1))])
+        """A next link that is JSON null ends the walk like an absent one, after one request."""
+        body = page([{"id": uid(1), "state": "processed"}])
         body["links"]["next"] = None
         mock_api.get(ORDERS, payload=body)
+        sent = record_sent()
 
-        walked = await ids(client)
+        walked = [o async for o in client.orders.list(CAMPAIGN_ID)]
 
-        assert [uid(1)] == walked
+        assert [Order(id=UUID(uid(1)), state=OrderState.PROCESSED)] == walked
+        assert 1 == len(sent)
 
     async def test_pages_yields_typed_pages_with_data_and_links(
         self, client: Client, mock_api: aioresponses
@@ -228,32 +238,53 @@ class TestUnsafeNext:
 
         assert 2 == len(sent)
 
-    async def test_next_loop_back_to_the_first_page_raises_pagination_error(
+    async def test_a_first_page_linking_to_itself_yields_its_items_once(
         self, client: Client, mock_api: aioresponses
     ) -> None:
-        """A next link back to the first page raises PaginationError."""
-        mock_api.get(ORDERS, payload=page([order(uid(1))], next_link=link(2)), repeat=True)
-        mock_api.get(absolute(2), payload=page([order(uid(2))], next_link=ORDERS_PATH))
+        """A first page whose next is itself: its items once, then PaginationError, one request."""
+        items = [order(uid(n)) for n in (1, 2, 3)]
+        mock_api.get(ORDERS, payload=page(items, next_link=ORDERS_PATH), repeat=True)
         sent = record_sent()
+        seen: list[Order] = []
 
-        with pytest.raises(PaginationError):
-            await ids(client)
+        with pytest.raises(PaginationError) as caught:
+            await collect_into(client.orders.list(CAMPAIGN_ID), seen)
 
-        assert 2 == len(sent)
+        assert [uid(1), uid(2), uid(3)] == [str(o.id) for o in seen]
+        assert [("GET", ORDERS)] == urls(sent)
+        assert "loop" in str(caught.value)
 
-    async def test_loop_through_an_absolute_spelling_raises_pagination_error(
-        self, client: Client, mock_api: aioresponses
+    @pytest.mark.parametrize("back", [ORDERS_PATH, ORDERS], ids=["relative", "absolute"])
+    async def test_next_loop_back_to_the_first_page_raises_pagination_error(
+        self, client: Client, mock_api: aioresponses, back: str
     ) -> None:
-        """A loop is caught whether the repeated link is relative or absolute."""
+        """Page 2 linking back to page 1, as a path or a URL, raises after two requests."""
+        mock_api.get(ORDERS, payload=page([order(uid(1))], next_link=link(2)), repeat=True)
+        mock_api.get(absolute(2), payload=page([order(uid(2))], next_link=back))
+        sent = record_sent()
+        pages: list[Page[Order]] = []
+
+        with pytest.raises(PaginationError, match="loops"):
+            await collect_into(client.orders.pages(CAMPAIGN_ID), pages)
+
+        assert [("GET", ORDERS), ("GET", absolute(2))] == urls(sent)
+        assert 2 == len(pages)
+
+    @pytest.mark.parametrize("spelling", ["relative", "absolute"])
+    async def test_loop_through_either_spelling_raises_pagination_error(
+        self, client: Client, mock_api: aioresponses, spelling: str
+    ) -> None:
+        """Pages 1 -> 2 -> 3 -> 2 stop after three requests, page 2 not fetched again."""
+        back = link(2) if spelling == "relative" else absolute(2)
         mock_api.get(ORDERS, payload=page([order(uid(1))], next_link=link(2)))
         mock_api.get(absolute(2), payload=page([], next_link=link(3)))
-        mock_api.get(absolute(3), payload=page([], next_link=absolute(2)), repeat=True)
+        mock_api.get(absolute(3), payload=page([], next_link=back), repeat=True)
         sent = record_sent()
 
         with pytest.raises(PaginationError):
             await ids(client)
 
-        assert 3 == len(sent)
+        assert [("GET", ORDERS), ("GET", absolute(2)), ("GET", absolute(3))] == urls(sent)
 
 
 class TestResume:
@@ -263,7 +294,7 @@ class TestResume:
         """A 404 on page 3 raises with resume_from set to page 3's URL."""
         mock_api.get(ORDERS, payload=page([order(uid(1))], next_link=link(2)))
         mock_api.get(absolute(2), payload=page([order(uid(2))], next_link=link(3)))
-        mock_api.get(absolute(3), status=404, payload={"error": "Not Found"})
+        mock_api.get(absolute(3), status=404, payload=sample_json("not_found_404.json"))
 
         with pytest.raises(NotFoundError) as caught:
             await ids(client)
@@ -312,7 +343,7 @@ class TestResume:
         """After a 404 on page 3, resuming yields page 3's items and nothing before."""
         mock_api.get(ORDERS, payload=page([order(uid(1))], next_link=link(2)))
         mock_api.get(absolute(2), payload=page([order(uid(2))], next_link=link(3)))
-        mock_api.get(absolute(3), status=404, payload={"error": "Not Found"})
+        mock_api.get(absolute(3), status=404, payload=sample_json("not_found_404.json"))
         mock_api.get(absolute(3), payload=page([order(uid(3))]))
         first: list[Order] = []
         with pytest.raises(NotFoundError) as caught:

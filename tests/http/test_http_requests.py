@@ -13,7 +13,20 @@ from uuid import UUID
 
 import aiohttp
 import pytest
-from _http_helpers import (
+from aioresponses import aioresponses
+
+from signalwire_orders import (
+    AssignedNumber,
+    AssignmentState,
+    Brand,
+    Campaign,
+    CampaignState,
+    Client,
+    Order,
+    OrderState,
+    __version__,
+)
+from support import (
     API,
     BRAND_ID,
     CAMPAIGN_ID,
@@ -27,19 +40,6 @@ from _http_helpers import (
     record_sent,
     uid,
     urls,
-)
-from aioresponses import aioresponses
-
-from signalwire_orders import (
-    AssignedNumber,
-    AssignmentState,
-    Brand,
-    Campaign,
-    CampaignState,
-    Client,
-    Order,
-    OrderState,
-    __version__,
 )
 
 ORDERS = f"{API}/campaigns/{CAMPAIGN_ID}/orders"

@@ -12,17 +12,18 @@ import stat
 import subprocess
 import sys
 import time
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from signalwire_orders import CampaignResult, Client, ExportSummary, RetryPolicy, export_orders
+from signalwire_orders import CampaignResult, Client, ExportSummary, export_orders
 from signalwire_orders.testing import DEFAULT_API_TOKEN, DEFAULT_PROJECT_ID, FakeData, FakeServer
+from support import instant
 
 SIZES = {"seed": 4, "brands": 2, "campaigns_per_brand": 6, "orders_per_campaign": 70}
-NO_WAIT = RetryPolicy(attempts=2, initial_backoff=0.0, max_backoff=0.0, max_retry_after=0.0)
+NO_WAIT = instant(2)
 
 
 def _truth(data: FakeData) -> list[tuple[str, str]]:
@@ -40,11 +41,8 @@ def _exported(path: Path, fmt: str) -> list[tuple[str, str]]:
     return sorted((row["campaign_id"], row["id"]) for row in rows)
 
 
-@pytest.fixture
-async def server() -> AsyncIterator[FakeServer]:
-    """A fake with 12 campaigns of 70 orders."""
-    async with FakeServer(**SIZES) as s:  # type: ignore[arg-type]  # sizes are ints
-        yield s
+#: A fake with 12 campaigns of 70 orders.
+pytestmark = pytest.mark.signalwire_fake_server(**SIZES)
 
 
 def _marked_complete(checkpoint: Path) -> bool:

@@ -14,14 +14,12 @@ the same way.
 
 from __future__ import annotations
 
-import asyncio
 import base64
-import contextlib
 import json
 import logging
 import pickle
 import traceback
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import Awaitable, Callable
 from typing import Any, Final
 
 import aiohttp
@@ -41,18 +39,31 @@ from signalwire_orders import (
     PermissionDeniedError,
     RateLimitError,
     ResponseError,
-    RetryPolicy,
     ServerError,
     SignalWireError,
     UnprocessableEntityError,
 )
 from signalwire_orders.testing import FakeServer
+from support import (
+    NO_RETRY,
+    SPACE_ENV,
+    UNKNOWN_ID,
+    client_at,
+    closed_port,
+    drain,
+    echo_listener,
+    instant,
+    raw_listener,
+)
 
 PROJECT: Final = "5d1c0a52-8a0e-4f0b-9c7e-3a2b1c0d9e8f"
 TOKEN: Final = "PTsecret7Qx2Lm9Vb4Kd8Rt1Zy6Wn3Hs5"
 WRONG: Final = "PTwrong4Gh7Jk2Lp9Mn5Qr8St1Uv6Wx3"
 ATTEMPTS: Final = 3
-UNKNOWN_UUID: Final = "3fa85f64-5717-4562-b3fc-2c963f66afa6"
+
+pytestmark = pytest.mark.signalwire_fake_server(
+    seed=97, brands=1, campaigns_per_brand=2, project_id=PROJECT, api_token=TOKEN
+)
 
 
 def _forms(token: str) -> list[str]:
@@ -70,14 +81,8 @@ def _leaked(text: str) -> list[str]:
 
 
 def _client(base_url: str, *, token: str = TOKEN, **kwargs: Any) -> Client:
-    kwargs.setdefault("retry", RetryPolicy(attempts=ATTEMPTS, initial_backoff=0.0, max_backoff=0.0))
-    kwargs.setdefault("timeout", 5.0)
-    return Client(project_id=PROJECT, api_token=token, base_url=base_url, env={}, **kwargs)
-
-
-async def _exhaust(items: AsyncIterator[object]) -> None:
-    async for _ in items:
-        pass
+    kwargs.setdefault("retry", instant(ATTEMPTS))
+    return client_at(base_url, project_id=PROJECT, api_token=token, **kwargs)
 
 
 async def _raised(cls: type[SignalWireError], call: Awaitable[object]) -> SignalWireError:
@@ -85,50 +90,6 @@ async def _raised(cls: type[SignalWireError], call: Awaitable[object]) -> Signal
     with pytest.raises(cls) as caught:
         await call
     return caught.value
-
-
-@contextlib.asynccontextmanager
-async def _raw_listener(answer: bytes) -> AsyncIterator[str]:
-    """A loopback socket that reads a request and answers ``answer`` (not HTTP), then closes."""
-
-    async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        await reader.read(65536)
-        writer.write(answer)
-        with contextlib.suppress(ConnectionError):
-            await writer.drain()
-        writer.close()
-
-    server = await asyncio.start_server(handle, "127.0.0.1", 0)
-    try:
-        yield f"http://127.0.0.1:{server.sockets[0].getsockname()[1]}"
-    finally:
-        server.close()
-        await server.wait_closed()
-
-
-@contextlib.asynccontextmanager
-async def _echo_listener(status: str, render: Callable[[bytes], bytes]) -> AsyncIterator[str]:
-    """
-    A loopback HTTP server that answers ``status`` with ``render(request)`` as its body.
-
-    The request, headers and all, is what a misconfigured proxy echoes back.
-    """
-
-    async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        request = await reader.readuntil(b"\r\n\r\n")
-        body = render(request)
-        head = f"HTTP/1.1 {status}\r\nContent-Length: {len(body)}\r\nConnection: close\r\n\r\n"
-        writer.write(head.encode() + body)
-        with contextlib.suppress(ConnectionError):
-            await writer.drain()
-        writer.close()
-
-    server = await asyncio.start_server(handle, "127.0.0.1", 0)
-    try:
-        yield f"http://127.0.0.1:{server.sockets[0].getsockname()[1]}"
-    finally:
-        server.close()
-        await server.wait_closed()
 
 
 def _authorization_of(request: bytes) -> str:
@@ -145,15 +106,6 @@ def _headers_page(request: bytes) -> bytes:
     return f"Bad gateway. Authorization: {_authorization_of(request)}\n\n".encode() + request
 
 
-async def _a_closed_port() -> str:
-    """An origin on a loopback port nobody listens on."""
-    server = await asyncio.start_server(lambda _r, _w: None, "127.0.0.1", 0)
-    port = server.sockets[0].getsockname()[1]
-    server.close()
-    await server.wait_closed()
-    return f"http://127.0.0.1:{port}"
-
-
 # -- one scenario per error the client raises ------------------------------------------------
 
 Scenario = Callable[[FakeServer], Awaitable[SignalWireError]]
@@ -161,25 +113,25 @@ Scenario = Callable[[FakeServer], Awaitable[SignalWireError]]
 
 async def _wrong_token(server: FakeServer) -> SignalWireError:
     async with _client(server.base_url, token=WRONG) as client:
-        return await _raised(AuthenticationError, client.orders.get(UNKNOWN_UUID))
+        return await _raised(AuthenticationError, client.orders.get(UNKNOWN_ID))
 
 
 async def _forbidden(server: FakeServer) -> SignalWireError:
     server.state.forbidden = True
     async with _client(server.base_url) as client:
-        return await _raised(PermissionDeniedError, client.brands.get(UNKNOWN_UUID))
+        return await _raised(PermissionDeniedError, client.brands.get(UNKNOWN_ID))
 
 
 async def _not_found(server: FakeServer) -> SignalWireError:
     async with _client(server.base_url) as client:
-        return await _raised(NotFoundError, _exhaust(client.orders.list(UNKNOWN_UUID)))
+        return await _raised(NotFoundError, drain(client.orders.list(UNKNOWN_ID)))
 
 
 async def _server_error_storm(server: FakeServer) -> SignalWireError:
     server.faults.script("list_orders", ["500"] * ATTEMPTS)
     async with _client(server.base_url) as client:
         pages = client.orders.pages(server.data.campaign_ids()[0])
-        return await _raised(ServerError, _exhaust(pages))
+        return await _raised(ServerError, drain(pages))
 
 
 async def _html_502(server: FakeServer) -> SignalWireError:
@@ -190,30 +142,29 @@ async def _html_502(server: FakeServer) -> SignalWireError:
 
 async def _rate_limited(server: FakeServer) -> SignalWireError:
     server.faults.script("list_brands", ["429"] * ATTEMPTS)
-    retry = RetryPolicy(attempts=ATTEMPTS, initial_backoff=0.0, max_retry_after=0.01)
-    async with _client(server.base_url, retry=retry) as client:
-        return await _raised(RateLimitError, _exhaust(client.brands.list()))
+    async with _client(server.base_url, retry=instant(ATTEMPTS, max_retry_after=0.01)) as client:
+        return await _raised(RateLimitError, drain(client.brands.list()))
 
 
 async def _malformed(server: FakeServer) -> SignalWireError:
     server.faults.script("list_orders", ["malformed"])
     async with _client(server.base_url) as client:
         orders = client.orders.list(server.data.campaign_ids()[0])
-        return await _raised(ResponseError, _exhaust(orders))
+        return await _raised(ResponseError, drain(orders))
 
 
 async def _wrong_shape(server: FakeServer) -> SignalWireError:
     server.faults.script("list_campaigns", ["wrong_shape"])
     async with _client(server.base_url) as client:
         campaigns = client.campaigns.list(server.data.brands[0]["id"])
-        return await _raised(ResponseError, _exhaust(campaigns))
+        return await _raised(ResponseError, drain(campaigns))
 
 
 async def _other_origin(server: FakeServer) -> SignalWireError:
     server.state.link_origin = "http://127.0.0.1:9"
     async with _client(server.base_url) as client:
         pages = client.orders.pages(server.data.campaign_ids()[0])
-        return await _raised(PaginationError, _exhaust(pages))
+        return await _raised(PaginationError, drain(pages))
 
 
 async def _dropped(server: FakeServer) -> SignalWireError:
@@ -227,14 +178,13 @@ async def _truncated(server: FakeServer) -> SignalWireError:
     server.faults.script("list_orders", ["truncate"] * ATTEMPTS)
     async with _client(server.base_url) as client:
         orders = client.orders.list(server.data.campaign_ids()[0])
-        return await _raised(APIConnectionError, _exhaust(orders))
+        return await _raised(APIConnectionError, drain(orders))
 
 
 async def _timed_out(server: FakeServer) -> SignalWireError:
     server.faults.script("retrieve_order", ["hang"])
-    retry = RetryPolicy(attempts=1)
-    async with _client(server.base_url, retry=retry, timeout=0.2) as client:
-        return await _raised(APITimeoutError, client.orders.get(UNKNOWN_UUID))
+    async with _client(server.base_url, retry=NO_RETRY, timeout=0.2) as client:
+        return await _raised(APITimeoutError, client.orders.get(UNKNOWN_ID))
 
 
 async def _create_lost(server: FakeServer) -> SignalWireError:
@@ -245,24 +195,24 @@ async def _create_lost(server: FakeServer) -> SignalWireError:
 
 
 async def _refused(_: FakeServer) -> SignalWireError:
-    async with _client(await _a_closed_port()) as client:
-        return await _raised(APIConnectionError, client.orders.get(UNKNOWN_UUID))
+    async with _client(await closed_port()) as client:
+        return await _raised(APIConnectionError, client.orders.get(UNKNOWN_ID))
 
 
 async def _not_http(_: FakeServer) -> SignalWireError:
     async with (
-        _raw_listener(b"GARBAGE, NOT HTTP\r\n\r\n") as base_url,
-        _client(base_url, retry=RetryPolicy(attempts=1)) as client,
+        raw_listener(b"GARBAGE, NOT HTTP\r\n\r\n") as base_url,
+        _client(base_url, retry=NO_RETRY) as client,
     ):
-        return await _raised(APIConnectionError, client.orders.get(UNKNOWN_UUID))
+        return await _raised(APIConnectionError, client.orders.get(UNKNOWN_ID))
 
 
 async def _echoed_in_a_502_page(_: FakeServer) -> SignalWireError:
     async with (
-        _echo_listener("502 Bad Gateway", _headers_page) as url,
+        echo_listener("502 Bad Gateway", _headers_page) as url,
         _client(url) as client,
     ):
-        return await _raised(ServerError, client.orders.get(UNKNOWN_UUID))
+        return await _raised(ServerError, client.orders.get(UNKNOWN_ID))
 
 
 async def _echoed_in_422_items(_: FakeServer) -> SignalWireError:
@@ -272,19 +222,19 @@ async def _echoed_in_422_items(_: FakeServer) -> SignalWireError:
         return json.dumps({"errors": [item]}).encode()
 
     async with (
-        _echo_listener("422 Unprocessable Entity", render) as url,
+        echo_listener("422 Unprocessable Entity", render) as url,
         _client(url) as client,
     ):
-        created = client.orders.create(UNKNOWN_UUID, ["+15558675309"])
+        created = client.orders.create(UNKNOWN_ID, ["+15558675309"])
         return await _raised(UnprocessableEntityError, created)
 
 
 async def _echoed_in_a_200_that_is_not_json(_: FakeServer) -> SignalWireError:
     async with (
-        _echo_listener("200 OK", _headers_page) as url,
+        echo_listener("200 OK", _headers_page) as url,
         _client(url) as client,
     ):
-        return await _raised(ResponseError, _exhaust(client.orders.list(UNKNOWN_UUID)))
+        return await _raised(ResponseError, drain(client.orders.list(UNKNOWN_ID)))
 
 
 async def _list_many_failure(server: FakeServer) -> SignalWireError:
@@ -396,15 +346,6 @@ def _everything_about(exc: BaseException) -> str:
     )
 
 
-@pytest.fixture
-async def server() -> AsyncIterator[FakeServer]:
-    """A fake that accepts only PROJECT and TOKEN."""
-    async with FakeServer(
-        seed=97, brands=1, campaigns_per_brand=2, project_id=PROJECT, api_token=TOKEN
-    ) as started:
-        yield started
-
-
 class TestErrors:
     @pytest.mark.parametrize("scenario", SCENARIOS.values(), ids=SCENARIOS.keys())
     async def test_no_error_shows_the_token(self, server: FakeServer, scenario: Scenario) -> None:
@@ -456,7 +397,7 @@ class TestReprs:
     async def test_the_client_and_its_parts_do_not_show_the_token(self, server: FakeServer) -> None:
         """repr and str of the client, its resources, transport, settings and stats are clean."""
         async with _client(server.base_url) as client:
-            await _exhaust(client.orders.list(server.data.campaign_ids()[0]))
+            await drain(client.orders.list(server.data.campaign_ids()[0]))
             shown = [
                 repr(client),
                 str(client),
@@ -475,11 +416,7 @@ class TestReprs:
 
     def test_a_client_configured_from_the_environment_does_not_show_the_token(self) -> None:
         """Credentials read from an env mapping stay out of the repr too."""
-        env = {
-            "SIGNALWIRE_SPACE": "example",
-            "SIGNALWIRE_PROJECT_ID": PROJECT,
-            "SIGNALWIRE_API_TOKEN": TOKEN,
-        }
+        env = SPACE_ENV | {"SIGNALWIRE_PROJECT_ID": PROJECT, "SIGNALWIRE_API_TOKEN": TOKEN}
 
         client = Client(env=env)
 

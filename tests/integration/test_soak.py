@@ -19,6 +19,8 @@ Figures observed (seed 2024, loopback, Python 3.11, aiohttp 3.14; three runs,
 * run 2 (attempts=2; 50% 500s): 79 campaigns complete and 121 fail with a
   ServerError after 2 attempts; 747 requests, 253 retries; about 0.3 s.
 
+Speed is measured by ``benchmarks/``, not asserted here (the time printed is for reading).
+
 aiohttp 3.14 re-sends an idempotent GET once by itself after a server
 disconnect on a reused connection, so a scripted or random drop may be
 absorbed without the client seeing it: the client's attempt count is at most
@@ -32,13 +34,13 @@ from __future__ import annotations
 import math
 import time
 from collections import Counter
-from collections.abc import AsyncIterator
 from uuid import UUID
 
 import pytest
 
-from signalwire_orders import Client, RetryPolicy, ServerError
+from signalwire_orders import Client, ServerError
 from signalwire_orders.testing import FakeServer, Fault
+from support import client_for, instant
 
 SEED = 2024
 PAGE_SIZE = 20
@@ -46,16 +48,8 @@ CAMPAIGNS_AT_ONCE = 16
 
 
 def _client(server: FakeServer, *, attempts: int) -> Client:
-    return Client(
-        project_id=server.project_id,
-        api_token=server.api_token,
-        base_url=server.base_url,
-        env={},
-        retry=RetryPolicy(
-            attempts=attempts, initial_backoff=0.0, max_backoff=0.0, max_retry_after=0.01
-        ),
-        timeout=10.0,
-        max_concurrency=32,
+    return client_for(
+        server, retry=instant(attempts, max_retry_after=0.01), timeout=10.0, max_concurrency=32
     )
 
 
@@ -66,13 +60,10 @@ def _truth(server: FakeServer) -> dict[UUID, list[UUID]]:
     }
 
 
-@pytest.fixture
-async def server() -> AsyncIterator[FakeServer]:
-    """200 campaigns (4 brands x 50) of 40 to 80 orders: about 12,000 orders."""
-    async with FakeServer(
-        seed=SEED, brands=4, campaigns_per_brand=50, orders_per_campaign=(40, 80)
-    ) as started:
-        yield started
+#: 200 campaigns (4 brands x 50) of 40 to 80 orders: about 12,000 orders.
+pytestmark = pytest.mark.signalwire_fake_server(
+    seed=SEED, brands=4, campaigns_per_brand=50, orders_per_campaign=(40, 80)
+)
 
 
 @pytest.mark.slow
@@ -128,7 +119,6 @@ class TestSoak:
         assert seen[Fault.DROP] > 0
         assert seen[Fault.TRUNCATE] <= stats.retry_reasons["connection"]
         assert seen[Fault.RATE_LIMITED] == stats.rate_limited
-        assert elapsed < 15.0
 
     async def test_a_small_budget_reports_every_campaign_once(self, server: FakeServer) -> None:
         """

@@ -22,20 +22,14 @@ from signalwire_orders import (
     Hooks,
     NotFoundError,
     OrderState,
-    RetryPolicy,
     ServerError,
 )
 from signalwire_orders.sync import Client
 from signalwire_orders.testing import FakeServer
+from support import SPACE_ENV, UNKNOWN_ID, instant
 
-NO_WAIT = RetryPolicy(attempts=2, initial_backoff=0.0, max_backoff=0.0, max_retry_after=0.0)
-UNKNOWN_ID = "3fa85f64-5717-4562-b3fc-2c963f66afa6"
+NO_WAIT = instant(2)
 PAGE = 10  # 25 orders per campaign: pages of 10, 10 and 5
-SPACE_ENV = {
-    "SIGNALWIRE_SPACE": "example",
-    "SIGNALWIRE_PROJECT_ID": "b4a4bd0c-2c8a-4cf3-9a0b-2d6c4b7b1b11",
-    "SIGNALWIRE_API_TOKEN": "PT-test-secret-token-4c2f",
-}
 
 
 @contextlib.contextmanager

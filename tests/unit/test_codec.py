@@ -27,26 +27,15 @@ from signalwire_orders import (
     ResponseError,
 )
 from signalwire_orders._codec import decode, decode_page
+from support import API, CAMPAIGN_ID, ORDER_ID, sample_json
 
-API = "https://example.signalwire.com/api/relay/rest/registry/beta"
-CAMPAIGN_ID = "4dd1fa5e-3c05-4a02-9dd4-e2e5d1d8a1a2"
-ORDER_ID = "3fa85f64-5717-4562-b3fc-2c963f66afa6"
 ORDER_ID_2 = "9b8d3c21-7f1e-4e6a-8a57-0e2f3b9c4d10"
 ORDERS_URL = f"{API}/campaigns/{CAMPAIGN_ID}/orders"
 ORDER_URL = f"{API}/orders/{ORDER_ID}"
-LINKS = {
-    "self": "/api/relay/rest/registry/beta/campaigns/x/orders?page_number=0&page_size=50",
-    "first": "/api/relay/rest/registry/beta/campaigns/x/orders?page_size=50",
-    "next": "/api/relay/rest/registry/beta/campaigns/x/orders?page_number=1&page_token=PA%2Bb",
-}
-ORDER: dict[str, Any] = {
-    "id": ORDER_ID,
-    "state": "processed",
-    "processed_at": "2024-01-15T09:31:00Z",
-    "created_at": "2024-01-15T09:30:00Z",
-    "updated_at": "2024-01-15T09:31:00Z",
-    "status_callback_url": "https://example.com/handle_callback",
-}
+#: A page of one processed order, as the API lists it.
+PAGE: dict[str, Any] = sample_json("page_of_orders.json")
+LINKS: dict[str, str] = PAGE["links"]
+ORDER: dict[str, Any] = PAGE["data"][0]
 ASSIGNED_NUMBER: dict[str, Any] = {
     "id": "0f2c8a34-5c1d-4b55-9a0e-6d7e8f9a0b1c",
     "state": "completed",

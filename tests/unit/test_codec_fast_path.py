@@ -29,6 +29,7 @@ from hypothesis import strategies as st
 
 from signalwire_orders import Order, OrderState, ResponseError, _codec, _order_codec
 from signalwire_orders._codec import _CONVERTER
+from support import ORDER_ID
 
 _values: st.SearchStrategy[Any] = (
     st.none() | st.booleans() | st.integers() | st.text(max_size=12) | st.just([])
@@ -56,7 +57,7 @@ _fields = st.fixed_dictionaries(
         "unknown_field": _values,
     },
 )
-_ID = "3fa85f64-5717-4562-b3fc-2c963f66afa6"
+_ID = ORDER_ID
 
 
 def _one_order_page(item: dict[str, Any]) -> bytes:

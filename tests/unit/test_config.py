@@ -6,12 +6,12 @@ import pytest
 
 from signalwire_orders import ConfigurationError
 from signalwire_orders._config import Settings, settings_from_env
+from support import ORIGIN, PROJECT_ID, TOKEN
 
-PROJECT = "b4a4bd0c-2c8a-4cf3-9a0b-2d6c4b7b1b11"
-TOKEN = "PT-test-secret-token-4c2f"
+PROJECT = PROJECT_ID
 CREDENTIALS = {"SIGNALWIRE_PROJECT_ID": PROJECT, "SIGNALWIRE_API_TOKEN": TOKEN}
 ENV = {**CREDENTIALS, "SIGNALWIRE_SPACE": "example"}
-EXAMPLE = "https://example.signalwire.com"
+EXAMPLE = ORIGIN
 
 
 def base_url_of(env: dict[str, str], **kwargs: str | bool) -> str:

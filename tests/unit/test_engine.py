@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import itertools
 import logging
 from collections.abc import Mapping, Sequence
 
@@ -22,10 +23,12 @@ from signalwire_orders import (
 )
 from signalwire_orders._engine import Engine
 from signalwire_orders._protocol import Response
+from support import API, ORDER_ID, instant
 
-URL = "https://example.signalwire.com/api/relay/rest/registry/beta/orders/x"
-NO_WAIT = RetryPolicy(attempts=4, initial_backoff=0.0, max_backoff=0.0, max_retry_after=60.0)
-OK = b'{"id": "3fa85f64-5717-4562-b3fc-2c963f66afa6"}'
+URL = f"{API}/orders/x"
+#: Instant computed backoff; a ``Retry-After`` is honoured (the injected sleep records it).
+NO_WAIT = instant(4, max_retry_after=60.0)
+OK = b'{"id": "%s"}' % ORDER_ID.encode()
 
 Answer = tuple[int, bytes] | tuple[int, bytes, Mapping[str, str]] | BaseException
 
@@ -65,11 +68,13 @@ class Sleeps:
 
     def __init__(self, gate: asyncio.Event | None = None) -> None:
         self.delays: list[float] = []
+        self.until: list[float] = []  # the loop time each sleep would have ended at
         self.gate = gate
         self.called = asyncio.Event()
 
     async def __call__(self, seconds: float) -> None:
         self.delays.append(seconds)
+        self.until.append(asyncio.get_running_loop().time() + seconds)
         self.called.set()
         if self.gate is not None:
             await self.gate.wait()
@@ -83,6 +88,7 @@ def engine(
     max_concurrency: int = 4,
     hooks: Hooks | None = None,
     adaptive: bool = False,
+    requests_per_second: float | None = None,
 ) -> Engine:
     """An engine over ``send`` with instant waits unless told otherwise."""
     return Engine(
@@ -91,6 +97,7 @@ def engine(
         retry=retry,
         hooks=hooks,
         adaptive_concurrency=adaptive,
+        requests_per_second=requests_per_second,
         sleep=sleep or Sleeps(),
     )
 
@@ -278,6 +285,23 @@ class TestSlots:
 
         assert 200 == second.status
         assert [URL, URL + "?second", URL] == [call[1] for call in send.calls]
+
+
+class TestPace:
+    async def test_starts_are_paced_across_tasks(self) -> None:
+        """Twenty concurrent requests at 50 per second start 20 ms apart: the last 0.38 s in."""
+        sleep = Sleeps()
+        send = FakeSend()
+        client = engine(send, sleep, max_concurrency=32, requests_per_second=50.0)
+
+        await asyncio.gather(*(client.request("GET", URL) for _ in range(20)))
+
+        starts = sorted(sleep.until)
+        gaps = [later - earlier for earlier, later in itertools.pairwise(starts)]
+        assert 19 == len(starts)  # the first starts at once
+        assert pytest.approx([0.02] * 18, abs=1e-3) == gaps
+        assert pytest.approx(0.38, abs=1e-3) == starts[-1] - (starts[0] - 0.02)
+        assert 20 == len(send.calls)
 
 
 class TestHooks:

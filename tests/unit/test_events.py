@@ -6,7 +6,6 @@ import inspect
 import json
 import pickle
 from datetime import UTC, datetime, timedelta, timezone
-from pathlib import Path
 from typing import Any
 from uuid import UUID
 
@@ -24,13 +23,9 @@ from signalwire_orders.webhooks import (
     parse_event,
     secret_path,
 )
+from support import BRAND_ID, CAMPAIGN_ID, OPENAPI, ORDER_ID, PROJECT_ID
+from support import NUMBER_ID as ASSIGNMENT_ID
 
-OPENAPI = Path(__file__).resolve().parents[3] / "shared" / "openapi" / "campaign-registry.yaml"
-PROJECT_ID = "b4a4bd0c-2c8a-4cf3-9a0b-2d6c4b7b1b11"
-BRAND_ID = "5e6f7a8b-9c0d-4e1f-8a2b-3c4d5e6f7a8b"
-CAMPAIGN_ID = "4dd1fa5e-3c05-4a02-9dd4-e2e5d1d8a1a2"
-ORDER_ID = "3fa85f64-5717-4562-b3fc-2c963f66afa6"
-ASSIGNMENT_ID = "0f2c8a34-5c1d-4b55-9a0e-6d7e8f9a0b1c"
 PHONE_NUMBER_ID = "a1b2c3d4-e5f6-4789-a0b1-c2d3e4f5a6b7"
 EVENT_AT = "2024-01-15T09:30:00Z"
 REQUIRED = ("project_id", "event_at", "event_category", "event_type", "state", "brand_id")

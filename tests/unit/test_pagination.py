@@ -10,9 +10,9 @@ from hypothesis import strategies as st
 
 from signalwire_orders import PaginationError
 from signalwire_orders._pagination import PageTrail, resolve_link
+from support import PREFIX
 
 ORIGIN = ("https", "example.signalwire.com", 443)
-PREFIX = "/api/relay/rest/registry/beta"
 BASE = (
     f"https://example.signalwire.com{PREFIX}/campaigns/"
     "3fa85f64-5717-4562-b3fc-2c963f66afa6/orders?page_size=50"

@@ -10,9 +10,11 @@ import pytest
 
 from signalwire_orders import APITimeoutError, Order, OrderState
 from signalwire_orders._polling import check_poll, poll_until_final
+from support import API
+from support import ORDER_ID as ORDER_TEXT
 
-ORDER_ID = UUID("3fa85f64-5717-4562-b3fc-2c963f66afa6")
-URL = f"https://example.signalwire.com/api/relay/rest/registry/beta/orders/{ORDER_ID}"
+ORDER_ID = UUID(ORDER_TEXT)
+URL = f"{API}/orders/{ORDER_ID}"
 
 
 class Polls:

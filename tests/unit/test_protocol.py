@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import math
 from datetime import UTC, datetime
 from uuid import UUID
@@ -35,27 +34,13 @@ from signalwire_orders._protocol import (
     raise_for_status,
     state_filter,
 )
+from support import API, ORDER_ID, sample
 
-ID = "3fa85f64-5717-4562-b3fc-2c963f66afa6"
-URL = f"https://example.signalwire.com/api/relay/rest/registry/beta/campaigns/{ID}/orders"
+ID = ORDER_ID
+URL = f"{API}/campaigns/{ID}/orders"
 NOW = datetime(2024, 1, 15, 9, 30, 0, tzinfo=UTC)
-HTML_502 = (
-    b"<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n"
-    b"<body>\r\n<center><h1>502 Bad Gateway</h1></center>\r\n<hr><center>nginx</center>\r\n"
-    b"</body>\r\n</html>\r\n"
-)
-UNPROCESSABLE = json.dumps(
-    {
-        "errors": [
-            {
-                "detail": "Phone number +15550000000 is not owned by this project",
-                "status": "422",
-                "title": "Invalid Parameter",
-                "code": "invalid_parameter",
-            }
-        ]
-    }
-).encode()
+HTML_502 = sample("nginx_502.html")
+UNPROCESSABLE = sample("unprocessable_422.json")
 
 
 def status_error(
@@ -459,11 +444,12 @@ class TestErrorItems:
         """``{"errors": [...]}`` gives one item per entry with every field."""
         expected = (
             APIErrorItem(
-                detail="Phone number +15550000000 is not owned by this project",
+                detail="+15550000000 is not a number of this project",
                 title="Invalid Parameter",
-                code="invalid_parameter",
+                code="phone_number_not_found",
                 status="422",
             ),
+            APIErrorItem(detail="status_callback_url must be https", title="Invalid Parameter"),
         )
 
         actual = error_items(UNPROCESSABLE)
@@ -598,7 +584,7 @@ class TestRaiseForStatus:
         """A 422 message shows the API's detail."""
         message = str(status_error(422, UNPROCESSABLE, method="POST"))
 
-        assert "is not owned by this project" in message
+        assert "is not a number of this project" in message
 
     @pytest.mark.parametrize("status", [401, 403])
     def test_auth_messages_hint_at_the_scopes(self, status: int) -> None:

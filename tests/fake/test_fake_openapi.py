@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import AsyncIterator
-from pathlib import Path
 from typing import Any
 from urllib.parse import urljoin
 
@@ -13,18 +11,16 @@ import aiohttp
 import pytest
 
 from signalwire_orders.testing import FakeServer
+from support import OPENAPI, UNKNOWN_ID, call
 
-OPENAPI = Path(__file__).resolve().parents[3] / "shared" / "openapi" / "campaign-registry.yaml"
 if not OPENAPI.is_file():
     pytest.skip(f"the vendor OpenAPI is not at {OPENAPI}", allow_module_level=True)
 
-import yaml  # noqa: E402  # only needed once the OpenAPI file is known to exist
-from jsonschema import Draft202012Validator, FormatChecker  # noqa: E402
-from referencing import Registry, Resource  # noqa: E402
-from referencing.jsonschema import DRAFT202012  # noqa: E402
+import yaml  # only needed once the OpenAPI file is known to exist
+from jsonschema import Draft202012Validator, FormatChecker
+from referencing import Registry, Resource
+from referencing.jsonschema import DRAFT202012
 
-PREFIX = "/api/relay/rest/registry/beta"
-UNKNOWN_ID = "3fa85f64-5717-4562-b3fc-2c963f66afa6"
 BASE = "urn:signalwire:campaign-registry"
 DOCUMENT: dict[str, Any] = yaml.safe_load(OPENAPI.read_text(encoding="utf-8"))
 REGISTRY: Registry[Any] = Registry().with_resource(
@@ -75,30 +71,9 @@ def documented_problems(operation_id: str, status: int, body: Body) -> list[str]
     return problems(response_ref(operation_id, status), body)
 
 
-def auth_for(server: FakeServer) -> dict[str, str]:
-    return {"Authorization": aiohttp.encode_basic_auth(server.project_id, server.api_token)}
-
-
-@pytest.fixture
-async def server() -> AsyncIterator[FakeServer]:
-    async with FakeServer(
-        brands=2, campaigns_per_brand=2, orders_per_campaign=60, numbers_per_campaign=5
-    ) as fake:
-        yield fake
-
-
-@pytest.fixture
-async def http(server: FakeServer) -> AsyncIterator[aiohttp.ClientSession]:
-    async with aiohttp.ClientSession(headers=auth_for(server)) as session:
-        yield session
-
-
-async def call(
-    session: aiohttp.ClientSession, method: str, url: str, json: object = None
-) -> tuple[int, Body]:
-    async with session.request(method, url, json=json) as response:
-        text = await response.text()
-        return response.status, (await response.json()) if text else None
+pytestmark = pytest.mark.signalwire_fake_server(
+    brands=2, campaigns_per_brand=2, orders_per_campaign=60, numbers_per_campaign=5
+)
 
 
 def paths(server: FakeServer) -> dict[str, str]:

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from typing import Any
-from urllib.parse import urljoin
 
 import aiohttp
 import pytest
@@ -12,45 +10,16 @@ import pytest
 from signalwire_orders.testing import FakeServer
 from signalwire_orders.testing import _routes as routes_module
 from signalwire_orders.testing._paging import PageCache, render_page
+from support import PREFIX, get_bytes, walk_links
 
-PREFIX = "/api/relay/rest/registry/beta"
-
-
-@pytest.fixture
-async def server() -> AsyncIterator[FakeServer]:
-    async with FakeServer(
-        brands=1, campaigns_per_brand=2, orders_per_campaign=30, numbers_per_campaign=5
-    ) as fake:
-        yield fake
+pytestmark = pytest.mark.signalwire_fake_server(
+    brands=1, campaigns_per_brand=2, orders_per_campaign=30, numbers_per_campaign=5
+)
 
 
-@pytest.fixture
-async def http(server: FakeServer) -> AsyncIterator[aiohttp.ClientSession]:
-    auth = aiohttp.encode_basic_auth(server.project_id, server.api_token)
-    async with aiohttp.ClientSession(headers={"Authorization": auth}) as session:
-        yield session
-
-
-@pytest.fixture
-def campaign_id(server: FakeServer) -> str:
-    return server.data.campaign_ids()[0]
-
-
-async def fetch(http: aiohttp.ClientSession, url: str) -> tuple[int, bytes]:
-    async with http.get(url) as response:
-        return response.status, await response.read()
-
-
-async def walk(http: aiohttp.ClientSession, server: FakeServer, path: str) -> list[dict[str, Any]]:
-    url: str | None = server.base_url + PREFIX + path
-    items: list[dict[str, Any]] = []
-    while url is not None:
-        async with http.get(url) as response:
-            assert response.status == 200
-            body = await response.json()
-        items.extend(body["data"])
-        nxt = body["links"].get("next")
-        url = urljoin(server.base_url, nxt) if nxt else None
+async def walk(http: aiohttp.ClientSession, server: FakeServer, path: str) -> list[Any]:
+    """Every item of the listing at ``PREFIX + path``, following next links."""
+    items, _ = await walk_links(http, server, PREFIX + path)
     return items
 
 
@@ -72,7 +41,7 @@ class TestServedFromCache:
         monkeypatch.setattr(routes_module, "render_page", counting)
         url = f"{server.api_url}/campaigns/{campaign_id}/orders?page_size=7"
 
-        answers = [await fetch(http, url) for _ in range(3)]
+        answers = [await get_bytes(http, url) for _ in range(3)]
 
         assert len(renders) == 1
         assert answers[0][0] == 200
@@ -96,7 +65,7 @@ class TestServedFromCache:
         await walk(http, server, f"/campaigns/{campaign_id}/orders?page_size=4")
         url = f"{server.api_url}/campaigns/{campaign_id}/orders?page_number=1&page_size=4"
 
-        status, _ = await fetch(http, url + "&page_token=PAforged")
+        status, _ = await get_bytes(http, url + "&page_token=PAforged")
 
         assert status == 422
 
@@ -142,7 +111,7 @@ class TestChangesReachCachedPages:
         path = f"/campaigns/{campaign_id}/orders?page_size=100"
         pending = (await walk(http, server, path))[-1]
 
-        await fetch(http, f"{server.api_url}/orders/{order['id']}")
+        await get_bytes(http, f"{server.api_url}/orders/{order['id']}")
         processing = (await walk(http, server, path))[-1]
 
         assert (pending["state"], processing["state"]) == ("pending", "processing")

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
@@ -26,11 +26,10 @@ import aiohttp
 import pytest
 
 import signalwire_orders
-from signalwire_orders import CampaignResult, Client, Hooks, PageEvent, RetryPolicy
-from signalwire_orders.testing import FakeServer
+from signalwire_orders import CampaignResult, Client, Hooks, PageEvent
+from signalwire_orders.testing import FakeServer, Fault
+from support import PATIENT, client_for, eventually
 
-#: Enough attempts that a 30% fault rate never exhausts them (0.3**10 per request).
-PATIENT = RetryPolicy(attempts=10, initial_backoff=0.0, max_backoff=0.0, max_retry_after=0.01)
 LATENCY = 0.02
 PAGE_SIZE = 20
 _LIBRARY = Path(signalwire_orders.__file__).parent
@@ -52,13 +51,9 @@ def _client(
     hooks: Hooks | None = None,
     trace_configs: tuple[aiohttp.TraceConfig, ...] = (),
 ) -> Client:
-    return Client(
-        project_id=server.project_id,
-        api_token=server.api_token,
-        base_url=server.base_url,
-        env={},
+    return client_for(
+        server,
         retry=PATIENT,
-        timeout=5.0,
         max_concurrency=max_concurrency,
         session=session,
         hooks=hooks,
@@ -69,7 +64,7 @@ def _client(
 def _inject(server: FakeServer, faults: dict[str, float]) -> None:
     every = server.faults.route("*")
     every.latency = LATENCY
-    every.retry_after = "1"  # clamped to PATIENT.max_retry_after
+    every.retry_after = "1"  # clamped to PATIENT.max_retry_after (no wait)
     for name, rate in faults.items():
         setattr(every, name, rate)
 
@@ -90,15 +85,6 @@ def _library_tasks() -> set[asyncio.Task[Any]]:
         ):
             found.add(task)
     return found
-
-
-async def _eventually(check: Callable[[], bool], *, within: float = 2.0) -> bool:
-    """Poll ``check`` until it holds or ``within`` seconds pass; return its last value."""
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + within
-    while not check() and loop.time() < deadline:  # noqa: ASYNC110  # outside state, no event
-        await asyncio.sleep(0.01)
-    return check()
 
 
 def _session_of(client: Client) -> aiohttp.ClientSession:
@@ -158,7 +144,12 @@ class TestMaxConcurrency:
     async def test_requests_in_flight_never_exceed_max_concurrency(
         self, limit: int, faults: dict[str, float]
     ) -> None:
-        """Eighteen tasks sharing one client never have more than max_concurrency requests out."""
+        """
+        Eighteen tasks sharing one client never have more than max_concurrency requests out.
+
+        Every walk and every get comes back exact; each get was answered once,
+        plus once per fault it met; with faults injected, some did meet them.
+        """
         async with FakeServer(
             seed=41, brands=1, campaigns_per_brand=6, orders_per_campaign=(30, 60)
         ) as server:
@@ -171,10 +162,15 @@ class TestMaxConcurrency:
                 walked = await asyncio.gather(*walks)
                 got = await asyncio.gather(*gets)
 
+            faulted = [r for r in server.requests if r.fault is not Fault.OK]
             assert [_truth(server, c) for c in ids + ids] == walked
             assert orders == [order.id for order in got]
-            assert limit == server.peak_in_flight
+            assert limit == server.peak_in_flight  # reached, never exceeded
             assert 0 == server.in_flight
+            assert len(orders) + sum(r.route == "retrieve_order" for r in faulted) == server.count(
+                "retrieve_order"
+            )
+            assert bool(faults) == bool(faulted)
 
     @pytest.mark.parametrize("limit", [3, 5])
     @pytest.mark.parametrize("faults", FAULTS.values(), ids=FAULTS.keys())
@@ -286,7 +282,7 @@ class TestCancellation:
             consumer = asyncio.create_task(_consume_until(results, got, enough))
             await asyncio.wait_for(enough.wait(), 5.0)
             # Campaigns of equal size finish together: the next ones start a moment later.
-            assert await _eventually(lambda: server.in_flight > 0)
+            assert await eventually(lambda: server.in_flight > 0)
             assert _library_tasks()  # the check below can see the workers
 
             consumer.cancel()
@@ -296,9 +292,9 @@ class TestCancellation:
             assert set() == _library_tasks()
             assert 0 == _acquired(own)
             assert 2 <= len(got) < 12
-            assert await _eventually(lambda: server.in_flight == 0)
+            assert await eventually(lambda: server.in_flight == 0)
             await client.close()  # the exit stack closes it again: harmless
-            assert await _eventually(lambda: asyncio.all_tasks() <= before)
+            assert await eventually(lambda: asyncio.all_tasks() <= before)
             assert borrowed != own.closed
 
     async def test_breaking_out_of_list_many_inside_aclosing_stops_every_worker(self) -> None:
@@ -315,7 +311,7 @@ class TestCancellation:
 
                 assert set() == _library_tasks()
                 assert 0 == _acquired(own)
-                assert await _eventually(lambda: server.in_flight == 0)
+                assert await eventually(lambda: server.in_flight == 0)
 
     async def test_cancelling_a_single_walk_mid_request_releases_its_connection(self) -> None:
         """A task walking one campaign, cancelled while a request is out, leaves no connection."""
@@ -324,7 +320,7 @@ class TestCancellation:
             async with _client(server) as client:
                 own = _session_of(client)
                 walk = asyncio.create_task(_walk_ids(client, server.data.campaign_ids()[0]))
-                assert await _eventually(lambda: server.in_flight == 1)
+                assert await eventually(lambda: server.in_flight == 1)
 
                 walk.cancel()
                 with pytest.raises(asyncio.CancelledError):
@@ -332,7 +328,7 @@ class TestCancellation:
 
                 assert 0 == _acquired(own)
                 assert set() == _library_tasks()
-                assert await _eventually(lambda: server.in_flight == 0)
+                assert await eventually(lambda: server.in_flight == 0)
 
 
 async def _brands_status(session: aiohttp.ClientSession, server: FakeServer) -> int:
@@ -411,7 +407,7 @@ class TestSessionOwnership:
             task = asyncio.create_task(body())
             await opened.wait()
             own = _session_of(client)
-            assert await _eventually(lambda: server.in_flight == 1)
+            assert await eventually(lambda: server.in_flight == 1)
             task.cancel()
             with pytest.raises(asyncio.CancelledError):
                 await task
