@@ -21,9 +21,10 @@ import asyncio
 import contextlib
 import json
 import ssl
+import threading
 import types
 import uuid
-from collections.abc import AsyncIterator, Callable, Mapping, Sequence
+from collections.abc import AsyncIterator, Callable, Iterator, Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import Any, NamedTuple, TypeVar
@@ -221,6 +222,28 @@ async def serving(
         yield f"{scheme}://127.0.0.1:{runner.addresses[0][1]}"
     finally:
         await runner.cleanup()
+
+
+@contextlib.contextmanager
+def in_a_thread(server: FakeServer) -> Iterator[asyncio.AbstractEventLoop]:
+    """
+    Run a FakeServer on its own event loop in a daemon thread; yield that loop.
+
+    For tests whose own code blocks or runs ``asyncio.run`` (the sync client,
+    the CLI in-process, a client moved between loops). Change the server's
+    state from the test through ``asyncio.run_coroutine_threadsafe`` on the loop.
+    """
+    loop = asyncio.new_event_loop()
+    thread = threading.Thread(target=loop.run_forever, name="fake-server", daemon=True)
+    thread.start()
+    asyncio.run_coroutine_threadsafe(server.start(), loop).result(timeout=10)
+    try:
+        yield loop
+    finally:
+        asyncio.run_coroutine_threadsafe(server.close(), loop).result(timeout=10)
+        loop.call_soon_threadsafe(loop.stop)
+        thread.join(timeout=10)
+        loop.close()
 
 
 class Seen(NamedTuple):

@@ -18,7 +18,6 @@ import re
 import signal
 import subprocess
 import sys
-import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator
@@ -45,6 +44,7 @@ from signalwire_orders._cli.common import (
 )
 from signalwire_orders._cli.output import ORDER_FIELDS
 from signalwire_orders.testing import FakeServer
+from support import in_a_thread
 
 T = TypeVar("T")
 
@@ -95,23 +95,9 @@ class Fake:
 @pytest.fixture
 def fake() -> Iterator[Fake]:
     """A small fake server on 127.0.0.1, served from a background thread."""
-    loop = asyncio.new_event_loop()
-    thread = threading.Thread(target=loop.run_forever, name="fake-server", daemon=True)
-    thread.start()
-
-    async def start() -> FakeServer:
-        server = FakeServer(api_token=TOKEN, **SIZES)
-        await server.start()
-        return server
-
-    server = asyncio.run_coroutine_threadsafe(start(), loop).result(timeout=10)
-    try:
+    server = FakeServer(api_token=TOKEN, **SIZES)
+    with in_a_thread(server) as loop:
         yield Fake(server=server, loop=loop)
-    finally:
-        asyncio.run_coroutine_threadsafe(server.close(), loop).result(timeout=10)
-        loop.call_soon_threadsafe(loop.stop)
-        thread.join(timeout=10)
-        loop.close()
 
 
 @pytest.fixture(autouse=True)

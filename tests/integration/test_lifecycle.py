@@ -1,12 +1,9 @@
 """
-Lifecycle mistakes get clear errors: a client moved between event loops, a redirect.
+A client belongs to the event loop it runs in; moved to another, it says so clearly.
 
-A client belongs to the event loop it first runs in. Used again after that
-loop ended (a second ``asyncio.run``), it says to create the client inside
-the loop that uses it, and the first loop's end closed its session, so
-nothing warns about an unclosed session. A 3xx answer is never followed
-(credentials go only to the configured origin) and is reported as an
-unexpected redirect.
+Used again after its loop ended (a second ``asyncio.run``), a client says to
+create it inside the loop that uses it, and the first loop's end closed its
+session, so nothing warns about an unclosed session.
 """
 
 from __future__ import annotations
@@ -14,32 +11,21 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import gc
-import threading
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 
 import pytest
 
-from signalwire_orders import APIStatusError, Client, RetryPolicy
+from signalwire_orders import Client
 from signalwire_orders.testing import FakeServer
-
-ONE_TRY = RetryPolicy(attempts=1)
+from support import in_a_thread
 
 
 @contextlib.contextmanager
 def fake_in_a_thread() -> Iterator[FakeServer]:
-    """A FakeServer on its own event loop in a daemon thread, for tests that run asyncio.run."""
-    loop = asyncio.new_event_loop()
+    """A small FakeServer served from another thread, for tests that run asyncio.run."""
     server = FakeServer(seed=8, brands=1, campaigns_per_brand=1)
-    loop.run_until_complete(server.start())
-    thread = threading.Thread(target=loop.run_forever, daemon=True)
-    thread.start()
-    try:
+    with in_a_thread(server):
         yield server
-    finally:
-        asyncio.run_coroutine_threadsafe(server.close(), loop).result(timeout=10)
-        loop.call_soon_threadsafe(loop.stop)
-        thread.join(timeout=10)
-        loop.close()
 
 
 def _client(server: FakeServer) -> Client:
@@ -83,43 +69,3 @@ class TestAClientMovedBetweenEventLoops:
             asyncio.run(use())
             with pytest.raises(RuntimeError, match="the client is closed"):
                 asyncio.run(use())
-
-
-@contextlib.asynccontextmanager
-async def redirecting(status: int, location: str | None) -> AsyncIterator[str]:
-    """A loopback HTTP server answering every request with ``status`` and ``Location``."""
-
-    async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        await reader.readuntil(b"\r\n\r\n")
-        where = f"Location: {location}\r\n" if location else ""
-        writer.write(f"HTTP/1.1 {status} Moved\r\n{where}Content-Length: 0\r\n\r\n".encode())
-        with contextlib.suppress(ConnectionError):
-            await writer.drain()
-        writer.close()
-
-    server = await asyncio.start_server(handle, "127.0.0.1", 0)
-    try:
-        yield f"http://127.0.0.1:{server.sockets[0].getsockname()[1]}"
-    finally:
-        server.close()
-        await server.wait_closed()
-
-
-class TestRedirects:
-    @pytest.mark.parametrize("status", [301, 302, 307, 308])
-    async def test_a_redirect_is_reported_as_unexpected_and_not_followed(self, status: int) -> None:
-        """A 3xx is an APIStatusError saying "unexpected redirect" and where it pointed."""
-        async with (
-            redirecting(status, "https://elsewhere.example/login?token=abc") as base_url,
-            Client(
-                project_id="p", api_token="PT-token", base_url=base_url, env={}, retry=ONE_TRY
-            ) as c,
-        ):
-            with pytest.raises(APIStatusError) as caught:
-                await c.brands.get("3fa85f64-5717-4562-b3fc-2c963f66afa6")
-
-        message = str(caught.value)
-        assert status == caught.value.status
-        assert "unexpected redirect to https://elsewhere.example/login" in message
-        assert "token=abc" not in message  # a Location's query is not shown
-        assert "HTTP error" not in message

@@ -322,7 +322,7 @@ class TestRedirects:
         self, origin: Origin, elsewhere: Origin, status: int
     ) -> None:
         """allow_redirects is off: the 3xx itself is the answer, and the target hears nothing."""
-        origin.redirect(ORDERS, f"{elsewhere.base_url}{ORDERS}", status)
+        origin.redirect(ORDERS, f"{elsewhere.base_url}{ORDERS}?token=abc", status)
         elsewhere.page(ORDERS, _ids(3))
         trace, started = request_trace()
 
@@ -335,6 +335,10 @@ class TestRedirects:
         assert 1 == caught.value.attempts
         assert [origin.base_url + ORDERS] == started
         assert 1 == len(origin.requests)
+        message = str(caught.value)  # said as what it is, where it pointed, query hidden
+        assert f"unexpected redirect to {elsewhere.base_url}{ORDERS}" in message
+        assert "token=abc" not in message
+        assert "HTTP error" not in message
 
     async def test_a_redirect_on_a_later_page_is_not_followed_either(
         self, origin: Origin, elsewhere: Origin

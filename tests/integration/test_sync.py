@@ -26,41 +26,10 @@ from signalwire_orders import (
 )
 from signalwire_orders.sync import Client
 from signalwire_orders.testing import FakeServer
-from support import SPACE_ENV, UNKNOWN_ID, instant
+from support import SPACE_ENV, UNKNOWN_ID, in_a_thread, instant
 
 NO_WAIT = instant(2)
 PAGE = 10  # 25 orders per campaign: pages of 10, 10 and 5
-
-
-@contextlib.contextmanager
-def serving(server: FakeServer) -> Iterator[FakeServer]:
-    """Run a FakeServer (async) on its own event loop in a background thread."""
-    ready: concurrent.futures.Future[tuple[asyncio.AbstractEventLoop, asyncio.Event]] = (
-        concurrent.futures.Future()
-    )
-
-    async def main() -> None:
-        stop = asyncio.Event()
-        async with server:
-            ready.set_result((asyncio.get_running_loop(), stop))
-            await stop.wait()
-
-    def target() -> None:
-        try:
-            asyncio.run(main())
-        except BaseException as exc:
-            if not ready.done():
-                ready.set_exception(exc)
-            raise
-
-    thread = threading.Thread(target=target, name="fake-server", daemon=True)
-    thread.start()
-    loop, stop = ready.result(timeout=10)
-    try:
-        yield server
-    finally:
-        loop.call_soon_threadsafe(stop.set)
-        thread.join(timeout=10)
 
 
 @pytest.fixture
@@ -69,7 +38,7 @@ def server() -> Iterator[FakeServer]:
     fake = FakeServer(
         seed=5, brands=2, campaigns_per_brand=3, orders_per_campaign=25, numbers_per_campaign=7
     )
-    with serving(fake):
+    with in_a_thread(fake):
         yield fake
 
 
