@@ -42,11 +42,19 @@ from ._models import (
     Campaign,
     CampaignResult,
     CampaignState,
+    CompanyVertical,
+    LegalEntityType,
     Links,
     Order,
     OrderState,
     Page,
     RateLimit,
+)
+from ._requests import (
+    CspBrandRequest,
+    ManagedBrandRequest,
+    ManagedCampaignRequest,
+    PartnerCampaignRequest,
 )
 from ._retry import RetryPolicy
 
@@ -68,10 +76,15 @@ __all__ = [
     "CampaignResult",
     "CampaignState",
     "Client",
+    "CompanyVertical",
     "ConfigurationError",
+    "CspBrandRequest",
     "ExportSummary",
     "Hooks",
+    "LegalEntityType",
     "Links",
+    "ManagedBrandRequest",
+    "ManagedCampaignRequest",
     "NotFoundError",
     "Order",
     "OrderState",
@@ -79,6 +92,7 @@ __all__ = [
     "Page",
     "PageEvent",
     "PaginationError",
+    "PartnerCampaignRequest",
     "PermissionDeniedError",
     "RateLimit",
     "RateLimitError",

@@ -33,6 +33,8 @@ from ._models import (
     BrandState,
     Campaign,
     CampaignState,
+    CompanyVertical,
+    LegalEntityType,
     Links,
     Order,
     OrderState,
@@ -173,6 +175,8 @@ def _make_converter() -> cattrs.Converter:
         AssignmentState,
         BrandState,
         CampaignState,
+        LegalEntityType,
+        CompanyVertical,
         EventCategory,
         EventType,
     ):

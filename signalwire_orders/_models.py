@@ -34,7 +34,9 @@ __all__ = [
     "CampaignResult",
     "CampaignState",
     "CampaignStateValue",
+    "CompanyVertical",
     "KeepsExtra",
+    "LegalEntityType",
     "Links",
     "OpenStrEnum",
     "Order",
@@ -161,6 +163,56 @@ class CampaignState(OpenStrEnum):
     INACTIVE = "inactive"
 
 
+class LegalEntityType(OpenStrEnum):
+    """
+    What kind of legal entity a brand is (OpenAPI ``LegalEntityType``); unknown values are kept.
+
+    Example::
+
+        ManagedBrandRequest(..., legal_entity_type=LegalEntityType.NON_PROFIT)
+    """
+
+    PRIVATE_PROFIT = "PRIVATE_PROFIT"
+    PUBLIC_PROFIT = "PUBLIC_PROFIT"
+    NON_PROFIT = "NON_PROFIT"
+    GOVERNMENT = "GOVERNMENT"
+
+
+class CompanyVertical(OpenStrEnum):
+    """
+    A brand's industry (OpenAPI ``CompanyVertical``); unknown values are kept.
+
+    Example::
+
+        if brand.company_vertical is CompanyVertical.HEALTHCARE:
+            ...
+    """
+
+    AGRICULTURE = "AGRICULTURE"
+    COMMUNICATION = "COMMUNICATION"
+    CONSTRUCTION = "CONSTRUCTION"
+    EDUCATION = "EDUCATION"
+    ENERGY = "ENERGY"
+    ENTERTAINMENT = "ENTERTAINMENT"
+    FINANCIAL = "FINANCIAL"
+    GAMBLING = "GAMBLING"
+    GOVERNMENT = "GOVERNMENT"
+    HEALTHCARE = "HEALTHCARE"
+    HOSPITALITY = "HOSPITALITY"
+    HUMAN_RESOURCES = "HUMAN_RESOURCES"
+    INSURANCE = "INSURANCE"
+    LEGAL = "LEGAL"
+    MANUFACTURING = "MANUFACTURING"
+    NGO = "NGO"
+    POLITICAL = "POLITICAL"
+    POSTAL = "POSTAL"
+    PROFESSIONAL = "PROFESSIONAL"
+    REAL_ESTATE = "REAL_ESTATE"
+    RETAIL = "RETAIL"
+    TECHNOLOGY = "TECHNOLOGY"
+    TRANSPORTATION = "TRANSPORTATION"
+
+
 # The documented values of each state, as ``state=`` filters accept them beside
 # the enum members: a typo in a literal then fails a type check (``mypy --strict``).
 OrderStateValue = Literal["pending", "processing", "processed", "failed"]
@@ -278,10 +330,10 @@ class Brand(KeepsExtra):
     contact_email: str | None = None
     contact_phone: str | None = None
     ein_issuing_country: str | None = None
-    legal_entity_type: str | None = None
+    legal_entity_type: LegalEntityType | None = None
     ein: str | None = None
     company_address: str | None = None
-    company_vertical: str | None = None
+    company_vertical: CompanyVertical | None = None
     company_website: str | None = None
     csp_brand_reference: str | None = None
     csp_self_registered: bool | None = None

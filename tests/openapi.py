@@ -1,0 +1,63 @@
+"""
+The vendor's OpenAPI, for tests that check shapes against it: load it, validate a body.
+
+The file lives outside the project (``../shared/openapi/campaign-registry.yaml``);
+`SPEC` is ``None`` when it is absent, and the tests that need it skip.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Any
+
+import pytest
+
+from support import OPENAPI
+
+BASE = "urn:signalwire:campaign-registry"
+_RFC3339 = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$")
+
+
+def _is_date_time(value: object) -> bool:
+    # jsonschema checks "date-time" only with an optional extra; RFC 3339 by hand instead.
+    if not isinstance(value, str):
+        return True
+    return _RFC3339.match(value) is not None and dt.datetime.fromisoformat(value) is not None
+
+
+class Spec:
+    """The parsed OpenAPI document and a validator for its schemas."""
+
+    def __init__(self) -> None:
+        import yaml  # noqa: PLC0415  # only once the file is known to exist
+        from jsonschema import FormatChecker  # noqa: PLC0415
+        from referencing import Registry, Resource  # noqa: PLC0415
+        from referencing.jsonschema import DRAFT202012  # noqa: PLC0415
+
+        self.document: dict[str, Any] = yaml.safe_load(OPENAPI.read_text(encoding="utf-8"))
+        self.registry: Registry[Any] = Registry().with_resource(
+            BASE, Resource.from_contents(self.document, default_specification=DRAFT202012)
+        )
+        self.formats = FormatChecker()
+        self.formats.checks("date-time", raises=ValueError)(_is_date_time)
+
+    def problems(self, schema_ref: str, body: Any) -> list[str]:
+        """Every way ``body`` breaks the schema at ``schema_ref`` (a ``#/...`` pointer)."""
+        from jsonschema import Draft202012Validator  # noqa: PLC0415
+
+        validator = Draft202012Validator(
+            {"$ref": BASE + schema_ref}, registry=self.registry, format_checker=self.formats
+        )
+        return [f"{list(e.absolute_path)}: {e.message}" for e in validator.iter_errors(body)]
+
+    def example(self, schema: str) -> dict[str, Any]:
+        """A body made of the ``examples`` of a schema's properties (required and optional)."""
+        properties = self.document["components"]["schemas"][schema]["properties"]
+        return {
+            name: prop["examples"][0] for name, prop in properties.items() if prop.get("examples")
+        }
+
+
+SPEC: Spec | None = Spec() if OPENAPI.is_file() else None
+needs_openapi = pytest.mark.skipif(SPEC is None, reason=f"the vendor OpenAPI is not at {OPENAPI}")
