@@ -6,6 +6,7 @@ Defined as free-standing click groups; ``__init__`` attaches them to the root gr
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from uuid import UUID
 
 import click
@@ -13,13 +14,21 @@ import click
 from signalwire_orders import (
     AssignedNumber,
     AssignmentState,
-    Brand,
     BrandState,
     Campaign,
     CampaignState,
+    Client,
 )
 
-from .common import FORMAT_OPTION, NAME_OPTION, ONE_FORMAT_OPTION, CliSettings, run, state_option
+from .common import (
+    FORMAT_OPTION,
+    NAME_OPTION,
+    ONE_FORMAT_OPTION,
+    CliSettings,
+    collected,
+    state_option,
+    with_client,
+)
 from .output import BRAND_FIELDS, CAMPAIGN_FIELDS, NUMBER_FIELDS, print_one, print_rows
 
 __all__ = ["brands", "campaigns", "numbers"]
@@ -36,12 +45,7 @@ def campaigns() -> None:
 @click.pass_obj
 def campaigns_get(settings: CliSettings, campaign_id: UUID, fmt: str) -> None:
     """Show one campaign, every field."""
-
-    async def get() -> Campaign:
-        async with settings.client() as client:
-            return await client.campaigns.get(campaign_id)
-
-    print_one(run(settings, get()), fmt)
+    print_one(with_client(settings, lambda c: c.campaigns.get(campaign_id)), fmt)
 
 
 @campaigns.command("list")
@@ -59,16 +63,14 @@ def campaigns_list(
 ) -> None:
     """List the campaigns of one brand, or of every brand."""
 
-    async def fetch() -> list[Campaign]:
-        async with settings.client() as client:
-            if brand_id is None:
-                found = client.campaigns.list_all(name=name, state=state)
-            else:
-                found = client.campaigns.list(brand_id, name=name, state=state)
-            return [campaign async for campaign in found]
+    def listing(client: Client) -> AsyncIterator[Campaign]:
+        if brand_id is None:
+            return client.campaigns.list_all(name=name, state=state)
+        return client.campaigns.list(brand_id, name=name, state=state)
 
     title = "Campaigns" + (f" of brand {brand_id}" if brand_id else " of every brand")
-    print_rows(run(settings, fetch()), CAMPAIGN_FIELDS, fmt=fmt, title=title)
+    found = with_client(settings, collected(listing))
+    print_rows(found, CAMPAIGN_FIELDS, fmt=fmt, title=title)
 
 
 @click.group()
@@ -82,12 +84,7 @@ def brands() -> None:
 @click.pass_obj
 def brands_get(settings: CliSettings, brand_id: UUID, fmt: str) -> None:
     """Show one brand, every field."""
-
-    async def get() -> Brand:
-        async with settings.client() as client:
-            return await client.brands.get(brand_id)
-
-    print_one(run(settings, get()), fmt)
+    print_one(with_client(settings, lambda c: c.brands.get(brand_id)), fmt)
 
 
 @brands.command("list")
@@ -99,12 +96,8 @@ def brands_list(
     settings: CliSettings, state: BrandState | None, name: str | None, fmt: str
 ) -> None:
     """List the project's brands."""
-
-    async def fetch() -> list[Brand]:
-        async with settings.client() as client:
-            return [brand async for brand in client.brands.list(name=name, state=state)]
-
-    print_rows(run(settings, fetch()), BRAND_FIELDS, fmt=fmt, title="Brands")
+    found = with_client(settings, collected(lambda c: c.brands.list(name=name, state=state)))
+    print_rows(found, BRAND_FIELDS, fmt=fmt, title="Brands")
 
 
 @click.group()
@@ -126,13 +119,9 @@ def numbers_list(
     settings: CliSettings, campaign_id: UUID, state: AssignmentState | None, fmt: str
 ) -> None:
     """List the phone numbers assigned to a campaign."""
-
-    async def fetch() -> list[AssignedNumber]:
-        async with settings.client() as client:
-            return [n async for n in client.numbers.list(campaign_id, state=state)]
-
+    found = with_client(settings, collected(lambda c: c.numbers.list(campaign_id, state=state)))
     title = f"Phone numbers of campaign {campaign_id}"
-    print_rows(run(settings, fetch()), NUMBER_FIELDS, fmt=fmt, title=title, given=_number_of)
+    print_rows(found, NUMBER_FIELDS, fmt=fmt, title=title, given=_number_of)
 
 
 @numbers.command("delete")
@@ -148,9 +137,5 @@ def numbers_delete(settings: CliSettings, number_id: UUID, *, yes: bool) -> None
     if not yes:
         click.confirm(f"Delete the number assignment {number_id}?", abort=True, err=True)
 
-    async def delete() -> None:
-        async with settings.client() as client:
-            await client.numbers.delete(number_id)
-
-    run(settings, delete())
+    with_client(settings, lambda c: c.numbers.delete(number_id))
     click.echo(f"deleted the number assignment {number_id}", err=True)

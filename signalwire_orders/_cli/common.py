@@ -15,7 +15,16 @@ import logging
 import os
 import signal
 import sys
-from collections.abc import Callable, Coroutine, Iterable, Iterator, Mapping, Sequence
+from collections.abc import (
+    AsyncIterator,
+    Awaitable,
+    Callable,
+    Coroutine,
+    Iterable,
+    Iterator,
+    Mapping,
+    Sequence,
+)
 from pathlib import Path
 from typing import Any, Final, TypedDict, TypeVar
 
@@ -56,6 +65,7 @@ __all__ = [
     "EnvFile",
     "Terminated",
     "client_limits",
+    "collected",
     "exit_code_of",
     "merge_env",
     "message_of",
@@ -64,6 +74,7 @@ __all__ = [
     "run",
     "secrets_of",
     "state_option",
+    "with_client",
 ]
 
 T = TypeVar("T")
@@ -271,6 +282,27 @@ def _debug_logging(secrets: Sequence[str], *, enabled: bool) -> Iterator[None]:
     finally:
         logger.removeHandler(handler)
         logger.setLevel(previous)
+
+
+def with_client(settings: CliSettings, call: Callable[[Client], Awaitable[T]]) -> T:
+    """Open a client for ``settings``, ``await call(client)``, close it; return the result."""
+
+    async def main() -> T:
+        async with settings.client() as client:
+            return await call(client)
+
+    return run(settings, main())
+
+
+def collected(
+    items: Callable[[Client], AsyncIterator[T]],
+) -> Callable[[Client], Awaitable[list[T]]]:
+    """A ``call`` for `with_client` that gathers a listing into a list."""
+
+    async def collect(client: Client) -> list[T]:
+        return [item async for item in items(client)]
+
+    return collect
 
 
 class Terminated(Exception):  # noqa: N818  # a signal, not a failure

@@ -36,6 +36,7 @@ from .common import (
     PAGE_SIZE_OPTION,
     CliSettings,
     run,
+    with_client,
 )
 from .output import (
     ORDER_FIELDS,
@@ -146,12 +147,7 @@ async def _list_many(
 @click.pass_obj
 def orders_get(settings: CliSettings, order_id: UUID, fmt: str) -> None:
     """Show one order."""
-
-    async def get() -> Order:
-        async with settings.client() as client:
-            return await client.orders.get(order_id)
-
-    print_one(run(settings, get()), fmt)
+    print_one(with_client(settings, lambda c: c.orders.get(order_id)), fmt)
 
 
 @orders.command("wait")
@@ -240,10 +236,8 @@ def orders_create(
     saying so): list the campaign's orders before trying again.
     """
 
-    async def create() -> Order:
-        async with settings.client() as client:
-            return await client.orders.create(
-                campaign_id, numbers, status_callback_url=status_callback_url
-            )
-
-    print_one(run(settings, create()), fmt)
+    created = with_client(
+        settings,
+        lambda c: c.orders.create(campaign_id, numbers, status_callback_url=status_callback_url),
+    )
+    print_one(created, fmt)
