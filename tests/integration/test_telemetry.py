@@ -156,7 +156,8 @@ class TestMetrics:
     async def test_the_histogram_counts_every_attempt(
         self, server: FakeServer, recorded: Recorded
     ) -> None:
-        """Through random 500s and 429s, one duration point per request the server saw."""
+        """Through 500s and 429s, scripted then random, one duration count per request made."""
+        server.faults.script("list_orders", ["500", "429"])
         server.faults.route("list_orders").error_rate = 0.3
         server.faults.route("list_orders").rate_limit_rate = 0.1
         server.faults.route("*").retry_after = "0"

@@ -169,37 +169,30 @@ class TestSpans:
 
         assert expected == actual
 
-    @pytest.mark.parametrize("status", [500, 429, 404, 302])
-    def test_an_error_answer_is_an_error_typed_by_its_status(
-        self, recorded: Recorded, hooks: Hooks, status: int
+    @pytest.mark.parametrize(
+        ("status", "error", "error_type"),
+        [
+            (500, "ServerError", "500"),
+            (429, "RateLimitError", "429"),
+            (404, "NotFoundError", "404"),
+            (302, "APIStatusError", "302"),
+            (None, "APITimeoutError", "APITimeoutError"),
+            (None, "APIConnectionError", "APIConnectionError"),
+        ],
+    )
+    def test_a_failed_attempt_is_an_error_typed_by_status_or_class(
+        self, recorded: Recorded, hooks: Hooks, status: int | None, error: str, error_type: str
     ) -> None:
-        """A non-2xx answer: status ERROR, ``error.type`` the status code as a string."""
-        expected = (StatusCode.ERROR, str(status), status)
+        """Status ERROR; ``error.type`` the status code of a non-2xx answer, else the class."""
+        expected = (StatusCode.ERROR, error_type, status)
 
-        on_request(hooks, request(status=status, error="APIStatusError"))
+        on_request(hooks, request(status=status, error=error))
         (span,) = recorded.spans()
         attributes = attributes_of(span)
         actual = (
             span.status.status_code,
             attributes["error.type"],
-            attributes["http.response.status_code"],
-        )
-
-        assert expected == actual
-
-    def test_no_answer_is_an_error_typed_by_its_class(
-        self, recorded: Recorded, hooks: Hooks
-    ) -> None:
-        """A timeout: status ERROR, ``error.type`` the error class, no status code."""
-        expected = (StatusCode.ERROR, "APITimeoutError", False)
-
-        on_request(hooks, request(status=None, error="APITimeoutError"))
-        (span,) = recorded.spans()
-        attributes = attributes_of(span)
-        actual = (
-            span.status.status_code,
-            attributes["error.type"],
-            "http.response.status_code" in attributes,
+            attributes.get("http.response.status_code"),
         )
 
         assert expected == actual
