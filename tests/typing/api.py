@@ -14,6 +14,8 @@ from datetime import datetime
 from uuid import UUID
 
 import aiohttp
+from opentelemetry.sdk.metrics import MeterProvider
+from opentelemetry.sdk.trace import TracerProvider
 
 import signalwire_orders
 import signalwire_orders.sync
@@ -33,6 +35,7 @@ from signalwire_orders import (
     CampaignState,
     Client,
     ConfigurationError,
+    Hooks,
     Links,
     NotFoundError,
     Order,
@@ -47,6 +50,7 @@ from signalwire_orders import (
     SignalWireError,
     Stats,
 )
+from signalwire_orders.telemetry import opentelemetry_hooks, url_template
 
 CAMPAIGN = UUID("3fa85f64-5717-4562-b3fc-2c963f66afa6")
 CAMPAIGN_TEXT = "3fa85f64-5717-4562-b3fc-2c963f66afa6"
@@ -270,3 +274,15 @@ async def filters(client: Client) -> None:
     client.orders.list(CAMPAIGN, state="pendng")  # type: ignore[arg-type]
     client.numbers.list(CAMPAIGN, state="processed")  # type: ignore[arg-type]
     client.brands.list(state="active")  # type: ignore[arg-type]
+
+
+def telemetry() -> None:
+    """OpenTelemetry hooks from either provider, combined with the user's own hooks."""
+    otel: Hooks = opentelemetry_hooks()
+    own: Hooks = opentelemetry_hooks(
+        tracer_provider=TracerProvider(), meter_provider=MeterProvider()
+    )
+    combined: Hooks = Hooks.combine(otel, own, None, Hooks(on_page=print))
+    template: str = url_template("https://example.signalwire.com/api/relay/rest/registry/beta")
+    use(Client(hooks=combined), template)
+    opentelemetry_hooks(TracerProvider())  # type: ignore[call-arg]  # providers are keyword-only
