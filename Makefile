@@ -1,6 +1,7 @@
 # Two commands do all set-up on a fresh machine:
 #   make demo   create/reuse .venv, install, run the demo against the embedded fake server
 #   make test   create/reuse .venv, install dev deps, run lint, types, import contracts and tests
+#   make bench  create/reuse .venv-bench, a default install (no extras) + pydantic, run benchmarks/
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
@@ -33,8 +34,16 @@ types: $(STAMP)
 test: lint types
 	$(BIN)/python -m pytest
 
-bench: $(STAMP)
-	$(BIN)/python benchmarks/run.py
+# A default install, apart from the dev venv: `pip install .` (no extras) and what the
+# harness itself needs (pydantic, for the typed peer); the checkout is reinstalled each run.
+BENCH := .venv-bench/bin
+
+bench:
+	@test -x $(BENCH)/python || $(PYTHON) -m venv .venv-bench
+	$(BENCH)/python -m pip install --quiet --upgrade pip
+	$(BENCH)/python -m pip install --quiet . 'pydantic>=2.7'
+	$(BENCH)/python -m pip install --quiet --no-deps --force-reinstall .
+	$(BENCH)/python benchmarks/run.py $(BENCH_ARGS)
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis build dist *.egg-info
+	rm -rf $(VENV) .venv-bench .pytest_cache .mypy_cache .ruff_cache .hypothesis build dist *.egg-info
