@@ -53,12 +53,13 @@ def _state(value: str | None, name: str = "state") -> str | None:
 
 
 class _Resource:
-    __slots__ = ("_engine", "_root", "_settings")
+    __slots__ = ("_engine", "_origin", "_root", "_settings")
 
     def __init__(self, engine: Engine, settings: Settings) -> None:
         self._engine = engine
         self._settings = settings
         self._root = settings.api_root
+        self._origin = settings.origin  # parsed once, not per page
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} of {self._settings.base_url}>"
@@ -71,30 +72,36 @@ class _Resource:
     async def _walk(
         self, model: type[T], path: str, query: str, resume_from: str | None
     ) -> AsyncGenerator[Page[T], None]:
-        origin = self._settings.origin
         first = self._root + path + query
-        url: str | None = (
-            first if resume_from is None else resolve_link(resume_from, base=first, origin=origin)
-        )
+        origin = self._origin
+        url = first if resume_from is None else resolve_link(resume_from, base=first, origin=origin)
         trail = PageTrail()
-        while url is not None:
-            try:
-                trail.visit(url)
-                response = await self._engine.request("GET", url)
-                page = decode_page(model, response.body, where=url, status=response.status)
-            except SignalWireError as exc:
-                exc.resume_from = url  # the page to fetch again to carry on
-                raise
-            link = page.links.next
-            self._engine.note_page(url, len(page.data), has_next=link is not None)
+        while True:
+            page = await self._page(model, url, trail)
             yield page
-            if link is None:
+            if (link := page.links.next) is None:
                 return
-            try:
-                url = resolve_link(link, base=url, origin=origin)
-            except PaginationError as exc:
-                exc.resume_from = link  # as given; resolve_link refuses it again if reused
-                raise
+            url = self._follow(link, url)
+
+    async def _page(self, model: type[T], url: str, trail: PageTrail) -> Page[T]:
+        # One page of a walk: a coroutine, so that list_many walks without an
+        # async generator per campaign (a tenth of a small campaign's CPU).
+        try:
+            trail.visit(url)
+            response = await self._engine.request("GET", url)
+            page = decode_page(model, response.body, where=url, status=response.status)
+        except SignalWireError as exc:
+            exc.resume_from = url  # the page to fetch again to carry on
+            raise
+        self._engine.note_page(url, len(page.data), has_next=page.links.next is not None)
+        return page
+
+    def _follow(self, link: str, url: str) -> str:
+        try:
+            return resolve_link(link, base=url, origin=self._origin)
+        except PaginationError as exc:
+            exc.resume_from = link  # as given; resolve_link refuses it again if reused
+            raise
 
     @staticmethod
     async def _items(pages: AsyncGenerator[Page[T], None]) -> AsyncGenerator[T, None]:
@@ -248,16 +255,22 @@ class Orders(_Resource):
                     print(result.campaign_id, len(result.orders), result.error)
         """
         ids = [UUID(path_id(cid, "campaign_id")) for cid in campaign_ids]
-        filter_state = _state(state)
-        query_string(page_size=page_size)  # validate before any request
+        query = query_string(filter_state=_state(state), page_size=page_size)  # before any request
+        root = self._root
 
         async def fetch(campaign_id: UUID) -> CampaignResult:
+            # The walk of pages(), page by page (one async step per page, not
+            # per item), without the generator: what list_many keeps is the orders.
+            url = f"{root}/campaigns/{campaign_id}/orders{query}"
+            trail = PageTrail()
             orders: list[Order] = []
-            pages = self.pages(campaign_id, state=filter_state, page_size=page_size)
             try:
-                # Page by page, not item by item: one async step per page.
-                async for page in pages:
-                    orders.extend(page.data)
+                while True:
+                    page = await self._page(Order, url, trail)
+                    orders += page.data
+                    if (link := page.links.next) is None:
+                        break
+                    url = self._follow(link, url)
             except SignalWireError as exc:
                 return CampaignResult(campaign_id=campaign_id, error=exc)
             return CampaignResult(campaign_id=campaign_id, orders=tuple(orders))
