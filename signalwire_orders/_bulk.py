@@ -36,6 +36,9 @@ async def _work(
             await results.put(result)
         else:  # no coroutine for a put that cannot wait
             results.put_nowait(result)
+        # Handed over: held through the next fetch, it would keep a whole
+        # campaign's orders alive for the GC to traverse (benchmarks/, kept).
+        del result
 
 
 async def stream_bounded(
@@ -78,6 +81,7 @@ async def stream_bounded(
             if isinstance(item, _Done):
                 break
             yield item
+            del item  # the consumer has it: not kept while the next one is awaited
         if item.error is not None:
             raise item.error
     finally:

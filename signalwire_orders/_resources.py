@@ -281,6 +281,7 @@ class Orders(_Resource):
         async with contextlib.aclosing(results):
             async for result in results:
                 yield result
+                del result  # not kept while the next campaign is awaited
 
     async def wait(
         self,
