@@ -13,7 +13,7 @@ from __future__ import annotations
 import enum
 import types
 import typing
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from datetime import UTC, datetime
 from typing import Any, Final, TypeVar, cast
 from uuid import UUID
@@ -38,9 +38,9 @@ from ._models import (
     OrderState,
     Page,
 )
-from ._order_codec import order_page, parse_time
+from ._order_codec import order_page, order_wires, orders_of, parse_time
 
-__all__ = ["decode", "decode_page", "dumps", "loads", "snippet"]
+__all__ = ["decode", "decode_order_stream", "decode_page", "dumps", "loads", "snippet"]
 
 T = TypeVar("T")
 E = TypeVar("E", bound=enum.Enum)
@@ -259,9 +259,36 @@ def decode_page(model: type[T], body: bytes, *, where: str, status: int | None =
             partial page is ever returned.
     """
     if model is Order:
-        fast = _order_page(body)
-        if fast is not None:
-            return cast("Page[T]", fast)
+        parsed = order_page(body)
+        links = None if parsed is None else _links(parsed[0])
+        if parsed is not None and links is not None:
+            return cast("Page[T]", Page(data=parsed[1], links=links))
+    return _generic_page(model, body, where, status)
+
+
+def decode_order_stream(
+    body: bytes, where: str, status: int | None = 200
+) -> tuple[Iterator[Order], Links, int]:
+    """
+    Decode a page of orders as ``decode_page`` does, its orders built as they are taken.
+
+    Returns ``(orders, links, how many orders)``. The whole page is parsed
+    and checked first, so an error is raised before any order is taken,
+    exactly as from `decode_page`; only building each `Order` waits for the
+    iteration (see `_order_codec.orders_of`).
+
+    Raises:
+        ResponseError: As `decode_page`.
+    """
+    parsed = order_wires(body)
+    links = None if parsed is None else _links(parsed[0])
+    if parsed is not None and links is not None:
+        return orders_of(parsed[1]), links, len(parsed[1])
+    page = _generic_page(Order, body, where, status)
+    return iter(page.data), page.links, len(page.data)
+
+
+def _generic_page(model: type[T], body: bytes, where: str, status: int | None) -> Page[T]:
     doc = _load_object(body, where, status)
     items = doc.get("data")
     if type(items) is not list:
@@ -280,14 +307,10 @@ def decode_page(model: type[T], body: bytes, *, where: str, status: int | None =
     return Page(data=data, links=links)
 
 
-def _order_page(body: bytes) -> Page[Order] | None:
-    # The whole page in one pass; None: take the generic path.
-    parsed = order_page(body)
-    if parsed is None:
-        return None
-    links, orders = parsed
+def _links(links: Any) -> Links | None:
+    # The links of a one-pass page; None: take the generic path.
     try:
-        return Page(data=orders, links=_CONVERTER.structure(links, Links))
+        return _CONVERTER.structure(links, Links)
     except _DECODE_ERRORS:
         return None
 
