@@ -308,11 +308,18 @@ def _generic_page(model: type[T], body: bytes, where: str, status: int | None) -
 
 
 def _links(links: Any) -> Links | None:
-    # The links of a one-pass page; None: take the generic path.
-    try:
-        return _CONVERTER.structure(links, Links)
-    except _DECODE_ERRORS:
+    # The links of a one-pass page, checked as the converter checks them
+    # (self and first strings, next and prev strings or absent), without its
+    # dispatch; None: take the generic path, which words the error.
+    if type(links) is not dict:
         return None
+    self_link, first, nxt, prev = links.get("self"), links.get("first"), links.get("next"), None
+    prev = links.get("prev")
+    if type(self_link) is not str or type(first) is not str:
+        return None
+    if (nxt is not None and type(nxt) is not str) or (prev is not None and type(prev) is not str):
+        return None
+    return Links(self_link=self_link, first=first, next=nxt, prev=prev)
 
 
 def _fails(structure: Callable[[Any, Any], Any], item: Any, model: type[Any]) -> bool:

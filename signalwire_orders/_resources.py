@@ -35,7 +35,7 @@ from ._models import (
 )
 from ._pagination import PageTrail, resolve_link
 from ._polling import poll_until_final
-from ._protocol import path_id, phone_numbers, query_string
+from ._protocol import parse_id, path_id, phone_numbers, query_string
 
 __all__ = ["Brands", "Campaigns", "Numbers", "Orders"]
 
@@ -287,7 +287,7 @@ class Orders(_Resource):
                 async for result in results:
                     print(result.campaign_id, len(result.orders), result.error)
         """
-        ids = [UUID(path_id(cid, "campaign_id")) for cid in campaign_ids]
+        ids = [parse_id(cid, "campaign_id") for cid in campaign_ids]
         query = query_string(filter_state=_state(state), page_size=page_size)  # before any request
         root = self._root
 

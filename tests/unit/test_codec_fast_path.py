@@ -203,11 +203,12 @@ class TestDraft:
 
 
 _links = st.fixed_dictionaries(
-    {"self": st.just("/orders?page_number=0")},
+    {"self": st.just("/orders?page_number=0") | st.none() | st.integers()},
     optional={
         "first": st.just("/orders") | st.none() | st.integers(),
-        "next": st.just("/orders?page_number=1") | st.none(),
-        "prev": st.just("/orders?page_number=0"),
+        "next": st.just("/orders?page_number=1") | st.none() | st.integers(),
+        "prev": st.just("/orders?page_number=0") | st.none() | st.booleans(),
+        "last": st.just("/orders?page_number=9") | st.integers(),
     },
 )
 # Orders of the common shape, so that the one-pass path is taken rather than given up.
