@@ -5,7 +5,7 @@
 # Everyday:
 #   make check  lint, format, types, import contracts, pyproject validation (no tests)
 #   make quick  make check, then the suite once on the default Python, without coverage
-#   make bench  the benchmarks (benchmarks/run.py)
+#   make bench  the benchmarks, in a default install (.venv-bench: no extras, + pydantic)
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
@@ -52,9 +52,17 @@ test: check
 	$(BIN)/python -m pytest --cov
 	.ci/suite-on-other-pythons $(BIN)/python
 
-bench: $(DEV)
-	$(BIN)/python benchmarks/run.py
+# A default install, apart from the dev venv: `pip install .` (no extras) and what the
+# harness itself needs (pydantic, for the typed peer); the checkout is reinstalled each run.
+BENCH := .venv-bench/bin
+
+bench:
+	@test -x $(BENCH)/python || $(PYTHON) -m venv .venv-bench
+	$(BENCH)/python -m pip install --quiet --upgrade pip
+	$(BENCH)/python -m pip install --quiet . 'pydantic>=2.7'
+	$(BENCH)/python -m pip install --quiet --no-deps --force-reinstall .
+	$(BENCH)/python benchmarks/run.py $(BENCH_ARGS)
 
 clean:
-	rm -rf $(VENV) .venvs .pytest_cache .mypy_cache .ruff_cache .hypothesis .coverage htmlcov \
-		build dist *.egg-info
+	rm -rf $(VENV) .venvs .venv-bench .pytest_cache .mypy_cache .ruff_cache .hypothesis \
+		.coverage htmlcov site build dist *.egg-info

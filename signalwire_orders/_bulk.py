@@ -11,7 +11,7 @@ escape is a bug and is re-raised to the consumer after the others stop.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncGenerator, Awaitable, Callable, Iterable
+from collections.abc import AsyncGenerator, Awaitable, Callable, Iterable, Iterator
 from typing import Generic, TypeVar
 
 __all__ = ["stream_bounded"]
@@ -25,6 +25,20 @@ class _Done(Generic[R]):
 
     def __init__(self, error: BaseException | None) -> None:
         self.error = error
+
+
+async def _work(
+    pending: Iterator[K], fetch: Callable[[K], Awaitable[R]], results: asyncio.Queue[R | _Done[R]]
+) -> None:
+    for key in pending:  # shared: each key is taken by exactly one worker
+        result = await fetch(key)
+        if results.full():  # the consumer is behind: wait for a slot
+            await results.put(result)
+        else:  # no coroutine for a put that cannot wait
+            results.put_nowait(result)
+        # Handed over: held through the next fetch, it would keep a whole
+        # campaign's orders alive for the GC to traverse (benchmarks/, kept).
+        del result
 
 
 async def stream_bounded(
@@ -49,24 +63,25 @@ async def stream_bounded(
     # campaigns that cost a fifth of the CPU per campaign (benchmarks/, scale).
     results: asyncio.Queue[R | _Done[R]] = asyncio.Queue(maxsize=concurrency)
 
-    async def worker() -> None:
-        for key in pending:  # shared: each key is taken by exactly one worker
-            await results.put(await fetch(key))
-
     async def run() -> None:
         error: BaseException | None = None
         try:
             async with asyncio.TaskGroup() as group:
                 for _ in range(concurrency):
-                    group.create_task(worker())
+                    group.create_task(_work(pending, fetch, results))
         except* Exception as group:  # noqa: BLE001  # a bug in fetch: handed to the consumer
             error = group.exceptions[0] if len(group.exceptions) == 1 else group
         await results.put(_Done(error))
 
     runner = asyncio.create_task(run(), name="signalwire_orders.list_many")
     try:
-        while not isinstance(item := await results.get(), _Done):
+        while True:
+            # A result already waiting is taken without a coroutine.
+            item = results.get_nowait() if results.qsize() else await results.get()
+            if isinstance(item, _Done):
+                break
             yield item
+            del item  # the consumer has it: not kept while the next one is awaited
         if item.error is not None:
             raise item.error
     finally:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import enum
 import types
 import typing
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from datetime import UTC, datetime
 from typing import Any, Final, TypeVar, cast
 from uuid import UUID
@@ -40,9 +40,9 @@ from ._models import (
     OrderState,
     Page,
 )
-from ._order_codec import order_page, parse_time
+from ._order_codec import order_page, order_wires, orders_of, parse_time
 
-__all__ = ["decode", "decode_page", "dumps", "loads", "snippet"]
+__all__ = ["decode", "decode_order_stream", "decode_page", "dumps", "loads", "snippet"]
 
 T = TypeVar("T")
 E = TypeVar("E", bound=enum.Enum)
@@ -263,9 +263,36 @@ def decode_page(model: type[T], body: bytes, *, where: str, status: int | None =
             partial page is ever returned.
     """
     if model is Order:
-        fast = _order_page(body)
-        if fast is not None:
-            return cast("Page[T]", fast)
+        parsed = order_page(body)
+        links = None if parsed is None else _links(parsed[0])
+        if parsed is not None and links is not None:
+            return cast("Page[T]", Page(data=parsed[1], links=links))
+    return _generic_page(model, body, where, status)
+
+
+def decode_order_stream(
+    body: bytes, where: str, status: int | None = 200
+) -> tuple[Iterator[Order], Links, int]:
+    """
+    Decode a page of orders as ``decode_page`` does, its orders built as they are taken.
+
+    Returns ``(orders, links, how many orders)``. The whole page is parsed
+    and checked first, so an error is raised before any order is taken,
+    exactly as from `decode_page`; only building each `Order` waits for the
+    iteration (see `_order_codec.orders_of`).
+
+    Raises:
+        ResponseError: As `decode_page`.
+    """
+    parsed = order_wires(body)
+    links = None if parsed is None else _links(parsed[0])
+    if parsed is not None and links is not None:
+        return orders_of(parsed[1]), links, len(parsed[1])
+    page = _generic_page(Order, body, where, status)
+    return iter(page.data), page.links, len(page.data)
+
+
+def _generic_page(model: type[T], body: bytes, where: str, status: int | None) -> Page[T]:
     doc = _load_object(body, where, status)
     items = doc.get("data")
     if type(items) is not list:
@@ -284,16 +311,19 @@ def decode_page(model: type[T], body: bytes, *, where: str, status: int | None =
     return Page(data=data, links=links)
 
 
-def _order_page(body: bytes) -> Page[Order] | None:
-    # The whole page in one pass; None: take the generic path.
-    parsed = order_page(body)
-    if parsed is None:
+def _links(links: Any) -> Links | None:
+    # The links of a one-pass page, checked as the converter checks them
+    # (self and first strings, next and prev strings or absent), without its
+    # dispatch; None: take the generic path, which words the error.
+    if type(links) is not dict:
         return None
-    links, orders = parsed
-    try:
-        return Page(data=orders, links=_CONVERTER.structure(links, Links))
-    except _DECODE_ERRORS:
+    self_link, first, nxt, prev = links.get("self"), links.get("first"), links.get("next"), None
+    prev = links.get("prev")
+    if type(self_link) is not str or type(first) is not str:
         return None
+    if (nxt is not None and type(nxt) is not str) or (prev is not None and type(prev) is not str):
+        return None
+    return Links(self_link=self_link, first=first, next=nxt, prev=prev)
 
 
 def _fails(structure: Callable[[Any, Any], Any], item: Any, model: type[Any]) -> bool:

@@ -216,11 +216,15 @@ class Engine:
     async def _attempt(self, method: str, url: str, data: bytes | None, attempt: int) -> Response:
         # Wait out a client-wide pause and the pace *before* taking a slot,
         # so that no slot is held while sleeping.
-        await self._wait_if_paused()
+        loop = asyncio.get_running_loop()
+        if self._paused_until > loop.time():  # rare: a 429's pause still runs
+            await self._wait_if_paused()
         if self._pace is not None:
             await self._pace.wait()
-        loop = asyncio.get_running_loop()
-        epoch = await self._slots.acquire()
+        # A free slot is taken without a coroutine; the wait only when all are taken.
+        epoch = self._slots.try_acquire()
+        if epoch is None:
+            epoch = await self._slots.acquire()
         started = loop.time()
         try:
             self._requests += 1

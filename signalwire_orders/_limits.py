@@ -45,11 +45,17 @@ class ConcurrencyLimit:
     def _has_room(self) -> bool:
         return self._in_flight < max(1, int(self._limit))
 
-    async def acquire(self) -> int:
-        """Wait for a slot; return the epoch to pass to ``rate_limited``."""
+    def try_acquire(self) -> int | None:
+        """Take a slot if one is free now (and nobody waits): its epoch, else ``None``."""
         if self._has_room() and not self._waiters:
             self._in_flight += 1
             return self._epoch
+        return None
+
+    async def acquire(self) -> int:
+        """Wait for a slot; return the epoch to pass to ``rate_limited``."""
+        if (epoch := self.try_acquire()) is not None:
+            return epoch
         waiter: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         self._waiters.append(waiter)
         try:

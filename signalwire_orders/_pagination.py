@@ -35,6 +35,9 @@ def resolve_link(link: str, *, base: str, origin: tuple[str, str, int]) -> str:
         # (Printable ASCII is 0x20-0x7E: checked in C, not per character.)
         msg = "next link is malformed: it holds spaces, control or non-ASCII characters"
         raise PaginationError(msg)
+    prefix = _prefix_for_path(link, base)
+    if prefix is not None and origin_of(prefix) == origin:  # the prefix repeats: parsed once
+        return prefix + link
     try:
         url = link if "://" in link.split("?", 1)[0] else urljoin(base, link)
         target = origin_of(url)
@@ -55,6 +58,34 @@ def resolve_link(link: str, *, base: str, origin: tuple[str, str, int]) -> str:
         )
         raise PaginationError(msg)
     return url
+
+
+def _prefix_for_path(link: str, base: str) -> str | None:
+    """
+    For a link that is a plain path, the base's ``scheme://authority`` to put before it.
+
+    That is exactly ``urljoin(base, link)`` when urljoin would rewrite nothing
+    of the link: it starts with one ``/``, has no dot segment, no ``;``
+    parameters, no fragment and no empty query. Any other link (``None``)
+    takes urljoin, which costs five times as much (a tenth of a request).
+    """
+    path, mark, query = link.partition("?")
+    if link[:1] != "/" or link[:2] == "//" or "#" in link or (mark and not query):
+        return None
+    if ";" in path or "/." in path:
+        return None
+    start = base.find("://")
+    if start <= 0 or base[:start].lower() not in {"http", "https"}:
+        return None
+    end = len(base)
+    for mark_ in "/?#":  # the authority ends at the first of them
+        found = base.find(mark_, start + 3)
+        if 0 <= found < end:
+            end = found
+    authority = base[start:end]
+    if "@" in authority:  # userinfo: the full check refuses it
+        return None
+    return base[:start].lower() + authority
 
 
 class PageTrail:

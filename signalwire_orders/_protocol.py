@@ -36,6 +36,7 @@ from ._models import OpenStrEnum, RateLimit
 __all__ = [
     "Response",
     "error_items",
+    "parse_id",
     "parse_rate_limit",
     "parse_retry_after",
     "path_id",
@@ -88,13 +89,26 @@ def path_id(value: UUID | str, name: str) -> str:
         ValueError: ``value`` is not a UUID (checked before any request).
         TypeError: ``value`` is neither a ``UUID`` nor a ``str``.
     """
-    if isinstance(value, UUID):
-        return str(value)
+    return str(parse_id(value, name))
+
+
+def parse_id(value: UUID | str, name: str) -> UUID:
+    """
+    Return an id as a `uuid.UUID`, parsed once (``path_id``'s check, without the text).
+
+    Raises:
+        ValueError: ``value`` is not a UUID.
+        TypeError: ``value`` is neither a ``UUID`` nor a ``str``.
+    """
+    if type(value) is UUID:
+        return value
+    if isinstance(value, UUID):  # a subclass: a plain UUID, as from a str
+        return UUID(int=value.int)
     if not isinstance(value, str):
         msg = f"{name} must be a UUID or str, got {type(value).__name__}"
         raise TypeError(msg)
     try:
-        return str(UUID(value))
+        return UUID(value)
     except ValueError:
         msg = f"{name} must be a UUID, got {value!r}"
         raise ValueError(msg) from None

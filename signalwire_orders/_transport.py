@@ -12,9 +12,9 @@ classification live in ``_engine``, written against ``send``.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import ssl
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
+from types import TracebackType
 from typing import Final
 
 import aiohttp
@@ -41,34 +41,58 @@ _PLAIN_HTTP_REASONS: Final = frozenset(
 )
 
 
-@contextlib.contextmanager
-def _translate(method: str, url: str, attempt: int) -> Iterator[None]:
-    """Turn aiohttp's and asyncio's transport exceptions into ours."""
+class _translate:  # noqa: N801  # a context manager used like a function
+    """
+    Turn aiohttp's and asyncio's transport exceptions into ours: ``with _translate(...):``.
+
+    A class, not ``contextlib.contextmanager``: entered once per request, and
+    its generator machinery cost more than the translation it guards.
+    """
+
+    __slots__ = ("attempt", "method", "url")
+
+    def __init__(self, method: str, url: str, attempt: int) -> None:
+        self.method = method
+        self.url = url
+        self.attempt = attempt
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(
+        self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        if exc is not None and (error := _translated(exc, self.method, self.url, self.attempt)):
+            raise error from exc
+
+
+def _translated(  # noqa: PLR0911  # one return per aiohttp error class, most specific first
+    exc: BaseException, method: str, url: str, attempt: int
+) -> Exception | None:
     where = f"{method} {url}"
     after = f" (after {attempt} attempts)" if attempt > 1 else ""
-    try:
-        yield
-    except aiohttp.ConnectionTimeoutError as exc:  # most specific first: never sent
+    if isinstance(exc, aiohttp.ConnectionTimeoutError):  # most specific first: never sent
         msg = f"{where}: timed out connecting{after}"
-        raise APITimeoutError(msg, method=method, url=url, attempts=attempt, sent=False) from exc
-    except TimeoutError as exc:  # includes aiohttp.ServerTimeoutError
+        return APITimeoutError(msg, method=method, url=url, attempts=attempt, sent=False)
+    if isinstance(exc, TimeoutError):  # includes aiohttp.ServerTimeoutError
         msg = f"{where}: timed out waiting for the response{after}"
-        raise _sent_error(APITimeoutError, msg, method, url, attempt) from exc
-    except aiohttp.ClientConnectorError as exc:
-        raise _not_connected(exc, where, after, method, url, attempt) from exc
-    except aiohttp.ClientPayloadError as exc:
+        return _sent_error(APITimeoutError, msg, method, url, attempt)
+    if isinstance(exc, aiohttp.ClientConnectorError):
+        return _not_connected(exc, where, after, method, url, attempt)
+    if isinstance(exc, aiohttp.ClientPayloadError):
         msg = f"{where}: response body cut short ({type(exc).__name__}){after}"
-        raise _sent_error(APIConnectionError, msg, method, url, attempt) from exc
-    except aiohttp.ClientResponseError as exc:
+        return _sent_error(APIConnectionError, msg, method, url, attempt)
+    if isinstance(exc, aiohttp.ClientResponseError):
         _scrub(exc)  # its repr shows the request headers, Authorization included
         msg = f"{where}: invalid response: {type(exc).__name__}: {exc.message}{after}"
-        raise _sent_error(APIConnectionError, msg, method, url, attempt) from exc
-    except aiohttp.ClientError as exc:
+        return _sent_error(APIConnectionError, msg, method, url, attempt)
+    if isinstance(exc, aiohttp.ClientError):
         msg = f"{where}: connection failed: {type(exc).__name__}: {exc}{after}"
-        raise _sent_error(APIConnectionError, msg, method, url, attempt) from exc
+        return _sent_error(APIConnectionError, msg, method, url, attempt)
+    return None  # not a transport error: it passes unchanged
 
 
-def _not_connected(  # noqa: PLR0917  # private, called once, from _translate
+def _not_connected(  # noqa: PLR0917  # private, called once, from _translated
     exc: aiohttp.ClientConnectorError, where: str, after: str, method: str, url: str, attempt: int
 ) -> APIConnectionError:
     """

@@ -15,6 +15,7 @@ a loopback `Origin`.
 from __future__ import annotations
 
 import math
+import weakref
 from collections import Counter
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
@@ -445,6 +446,21 @@ class TestListMany:
         assert [] == [r for r in results if r.error is not None]
         expected = {UUID(c): typed_all(Order, server.data.orders_of(c)) for c in campaign_ids}
         assert expected == {r.campaign_id: list(r.orders) for r in results}
+
+    async def test_a_result_handed_over_is_not_kept(
+        self, server: FakeServer, client: Client
+    ) -> None:
+        """Once the consumer drops a result, list_many holds none of its orders (no GC needed)."""
+        campaign_ids = [c for c in server.data.campaign_ids() if server.data.count_orders(c)][:6]
+        alive_after_drop: list[int] = []
+        previous: list[weakref.ref[Order]] = []
+
+        async for result in client.orders.list_many(campaign_ids, concurrency=2):
+            alive_after_drop.append(sum(ref() is not None for ref in previous))
+            previous = [weakref.ref(order) for order in result.orders]
+            del result  # the consumer is done with it
+
+        assert [0] * len(campaign_ids) == alive_after_drop
 
     async def test_each_page_is_fetched_exactly_once(
         self, server: FakeServer, client: Client

@@ -27,7 +27,7 @@ from cattrs.strategies import include_subclasses
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from signalwire_orders import Order, OrderState, ResponseError, _codec, _order_codec
+from signalwire_orders import Order, OrderState, Page, ResponseError, _codec, _order_codec
 from signalwire_orders._codec import _CONVERTER
 from support import ORDER_ID
 
@@ -204,11 +204,12 @@ class TestDraft:
 
 
 _links = st.fixed_dictionaries(
-    {"self": st.just("/orders?page_number=0")},
+    {"self": st.just("/orders?page_number=0") | st.none() | st.integers()},
     optional={
         "first": st.just("/orders") | st.none() | st.integers(),
-        "next": st.just("/orders?page_number=1") | st.none(),
-        "prev": st.just("/orders?page_number=0"),
+        "next": st.just("/orders?page_number=1") | st.none() | st.integers(),
+        "prev": st.just("/orders?page_number=0") | st.none() | st.booleans(),
+        "last": st.just("/orders?page_number=9") | st.integers(),
     },
 )
 # Orders of the common shape, so that the one-pass path is taken rather than given up.
@@ -362,3 +363,56 @@ def test_cattrs_is_the_engine() -> None:
     """The converter is a cattrs Converter (the hook is registered on it, not beside it)."""
 
     assert isinstance(_CONVERTER, cattrs.Converter)
+
+
+def _streamed(body: bytes) -> tuple[str, Any]:
+    try:
+        orders, links, count = _codec.decode_order_stream(body, "/orders")
+    except ResponseError as exc:
+        return "error", str(exc)
+    built = tuple(orders)
+    assert len(built) == count
+    return "ok", (Page(data=built, links=links), [dict(order.extra) for order in built])
+
+
+class TestStreamedPage:
+    @given(_pages)
+    def test_any_page_streams_as_it_decodes(self, doc: dict[str, Any]) -> None:
+        """For any page-like document, the streamed orders are decode_page's, or its error."""
+        body = json.dumps(doc).encode()
+
+        assert _decoded(body) == _streamed(body)
+
+    @given(st.lists(_common_orders, max_size=4))
+    def test_common_pages_stream_as_they_decode(self, orders: list[Any]) -> None:
+        """Pages of ordinary orders stream the orders decode_page gives."""
+        body = json.dumps({"links": {"self": "/o", "first": "/o"}, "data": orders}).encode()
+
+        assert _decoded(body) == _streamed(body)
+
+    @pytest.mark.parametrize("body", _RAW_BODIES)
+    def test_odd_spellings_stream_as_they_decode(self, body: bytes) -> None:
+        """BOMs, repeated keys, lone surrogates, braces, long fractions: as decode_page."""
+        assert _decoded(body) == _streamed(body)
+
+    def test_a_bad_page_fails_before_any_order_is_taken(self) -> None:
+        """An error anywhere in the page is raised by the call, not midway through the orders."""
+        good = {"id": "3fa85f64-5717-4562-b3fc-2c963f66afa6"}
+        body = json.dumps({"links": {"self": "/o", "first": "/o"}, "data": [good, {}]}).encode()
+
+        with pytest.raises(ResponseError, match=r"data\[1\]"):
+            _codec.decode_order_stream(body, "/orders")
+
+    def test_orders_are_built_one_at_a_time(self) -> None:
+        """A streamed page builds each order as it is taken: nothing holds those taken before."""
+        ids = ["3fa85f64-5717-4562-b3fc-2c963f66afa6", "3fa85f64-5717-4562-b3fc-2c963f66afa7"]
+        body = json.dumps(
+            {"links": {"self": "/o", "first": "/o"}, "data": [{"id": i} for i in ids]}
+        ).encode()
+        orders, _, _ = _codec.decode_order_stream(body, "/orders")
+
+        first = weakref.ref(next(orders))
+        second = next(orders)
+
+        assert first() is None  # no page of orders holds it
+        assert ids[1] == str(second.id)

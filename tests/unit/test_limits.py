@@ -47,6 +47,29 @@ class TestConcurrencyLimit:
         await limit.acquire()
         assert 1 == limit.in_flight
 
+    def test_try_acquire_takes_a_free_slot_without_waiting(self) -> None:
+        """try_acquire takes a slot while one is free, and None once all are taken."""
+        limit = ConcurrencyLimit(2)
+
+        taken = [limit.try_acquire(), limit.try_acquire(), limit.try_acquire()]
+
+        assert [0, 0, None] == taken
+        assert 2 == limit.in_flight
+
+    async def test_try_acquire_never_overtakes_a_waiter(self) -> None:
+        """A slot freed while a task waits goes to that task, not to try_acquire."""
+        limit = ConcurrencyLimit(1)
+        await limit.acquire()
+        waiter = asyncio.create_task(limit.acquire())
+        await asyncio.sleep(0)
+        limit.release()
+
+        overtaken = limit.try_acquire()
+        await waiter
+
+        assert overtaken is None
+        assert 1 == limit.in_flight
+
     def test_a_fixed_limit_ignores_429s(self) -> None:
         """Without adaptation, rate limiting leaves the limit at the maximum."""
         limit = ConcurrencyLimit(8)

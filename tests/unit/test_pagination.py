@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urljoin
 
 import pytest
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from signalwire_orders import PaginationError
+from signalwire_orders._config import origin_of
 from signalwire_orders._pagination import PageTrail, resolve_link
 from support import PREFIX
 
@@ -145,6 +147,60 @@ class TestResolveLink:
         """An empty or non-string link raises ``PaginationError``."""
         with pytest.raises(PaginationError):
             resolve(link)
+
+
+# Path-like links: the pieces urljoin rewrites (dot segments, doubled slashes,
+# parameters, fragments, empty queries) mixed with ordinary ones.
+_PATH_LINKS = st.lists(
+    st.sampled_from(
+        ["/", "a", "orders", ".", "..", ".x", ";p", "?", "?q=1", "#f", "//", "%2F", "&"]
+    ),
+    max_size=8,
+).map("".join)
+
+
+def _origin(url: str) -> tuple[str, str, int] | None:
+    try:
+        return origin_of(url)
+    except ValueError:  # no host left: refused
+        return None
+
+
+class TestResolveLinkFastPath:
+    @given(link=_PATH_LINKS, base_path=_PATH_LINKS)
+    @example(link="//a", base_path="x")
+    @example(link="/a/../b", base_path="x")
+    @example(link="/a?", base_path="x")
+    @example(link="/a;p?q=1", base_path="x")
+    @example(link="/a#f", base_path="x")
+    @example(link="/a//b?q=1", base_path="x")
+    @example(link="/a/.", base_path="x")
+    def test_every_link_resolves_as_urljoin_does(self, link: str, base_path: str) -> None:
+        """Plain paths skip urljoin; every link still resolves to urljoin's URL, or is refused."""
+        base = f"https://example.signalwire.com/{base_path}"
+        joined = urljoin(base, link)
+        expected = joined if link.strip() and _origin(joined) == ORIGIN else None
+
+        try:
+            actual: str | None = resolve_link(link, base=base, origin=ORIGIN)
+        except PaginationError:
+            actual = None
+
+        assert expected == actual
+
+    def test_base_with_credentials_is_still_refused(self) -> None:
+        """A base that carries userinfo never lends it to a path link."""
+        base = "https://user:pw@example.signalwire.com/api"
+
+        with pytest.raises(PaginationError, match="credentials"):
+            resolve_link(NEXT_PATH, base=base, origin=ORIGIN)
+
+    def test_path_on_a_base_of_another_origin_is_refused(self) -> None:
+        """A path link on a base of another origin is refused, as before."""
+        base = "https://other.example.com/api"
+
+        with pytest.raises(PaginationError, match="refusing"):
+            resolve_link(NEXT_PATH, base=base, origin=ORIGIN)
 
 
 class TestPageTrail:
