@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
 from collections import Counter
 
 from _fake import client
@@ -22,8 +21,7 @@ async def fetch_everything(client: Client, *, concurrency: int) -> None:
     campaign_ids = [campaign.id async for campaign in client.campaigns.list_all()]
     states: Counter[str] = Counter()
     failed = 0
-    results = client.orders.list_many(campaign_ids, concurrency=concurrency)
-    async with contextlib.aclosing(results):
+    async with client.orders.list_many(campaign_ids, concurrency=concurrency) as results:
         async for result in results:
             if result.error is not None:
                 failed += 1

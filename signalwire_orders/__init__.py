@@ -10,6 +10,7 @@ Example::
             print(order.id, order.state)
 """
 
+from ._bulk import ResultStream
 from ._client import Client
 from ._client import package_version as _package_version
 from ._engine import Stats
@@ -98,6 +99,7 @@ __all__ = [
     "RateLimitError",
     "RequestEvent",
     "ResponseError",
+    "ResultStream",
     "RetryEvent",
     "RetryPolicy",
     "ServerError",

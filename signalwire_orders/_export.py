@@ -392,10 +392,9 @@ async def export_orders(
     try:
         await asyncio.to_thread(output.start)
         todo = [cid for cid in ids if cid not in output.done]
-        results = client.orders.list_many(
+        async with client.orders.list_many(
             todo, state=state, concurrency=concurrency, page_size=page_size
-        )
-        async with contextlib.aclosing(results):
+        ) as results:
             async for result in results:
                 written += await _write(output, fmt, result, failed)
                 if on_result is not None:

@@ -398,11 +398,12 @@ class CampaignResult:
 
     Example::
 
-        async for result in client.orders.list_many(campaign_ids):
-            if result.ok:
-                total += len(result.orders)
-            else:
-                failed.append((result.campaign_id, result.error))
+        async with client.orders.list_many(campaign_ids) as results:
+            async for result in results:
+                if result.ok:
+                    total += len(result.orders)
+                else:
+                    failed.append((result.campaign_id, result.error))
     """
 
     campaign_id: UUID

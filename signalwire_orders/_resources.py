@@ -11,15 +11,22 @@ where it stopped (SPEC section 4).
 from __future__ import annotations
 
 import contextlib
-from collections.abc import AsyncGenerator, Callable, Iterable
+from collections.abc import AsyncGenerator, AsyncIterable, Callable, Iterable
 from typing import Final, TypeVar
 from uuid import UUID
 
-from ._bulk import stream_bounded
+from ._bulk import ResultStream, stream_bounded
 from ._codec import decode, decode_order_stream, decode_page
 from ._config import Settings
 from ._engine import LOG, Engine
-from ._errors import NotFoundError, PaginationError, SignalWireError, redact
+from ._errors import (
+    AuthenticationError,
+    NotFoundError,
+    PaginationError,
+    PermissionDeniedError,
+    SignalWireError,
+    redact,
+)
 from ._models import (
     AssignedNumber,
     AssignmentState,
@@ -47,6 +54,8 @@ T = TypeVar("T")
 D = TypeVar("D")
 
 DEFAULT_BULK_CONCURRENCY: Final = 16
+#: Errors that every request of a fan-out would meet alike: they stop it (SPEC section 3).
+_FATAL: Final = (AuthenticationError, PermissionDeniedError)
 
 
 class _Resource:
@@ -145,6 +154,15 @@ def _orders_of(
 ) -> tuple[str, str]:
     path = f"/campaigns/{path_id(campaign_id, 'campaign_id')}/orders"
     return path, query_string(filter_state=state_filter(state, OrderState), page_size=page_size)
+
+
+async def _distinct_ids(ids: AsyncIterable[UUID | str]) -> AsyncGenerator[UUID, None]:
+    seen: set[UUID] = set()
+    async for raw in ids:
+        campaign_id = parse_id(raw, "campaign_id")
+        if campaign_id not in seen:
+            seen.add(campaign_id)
+            yield campaign_id
 
 
 class Orders(_Resource):
@@ -261,35 +279,56 @@ class Orders(_Resource):
             body["status_callback_url"] = status_callback_url
         return await self._send(Order, "POST", self._root + path, body)
 
-    async def list_many(
+    def list_many(
         self,
-        campaign_ids: Iterable[UUID | str],
+        campaign_ids: Iterable[UUID | str] | AsyncIterable[UUID | str],
         *,
         state: OrderState | OrderStateValue | None = None,
         concurrency: int = DEFAULT_BULK_CONCURRENCY,
         page_size: int | None = None,
-    ) -> AsyncGenerator[CampaignResult, None]:
+    ) -> ResultStream[CampaignResult]:
         """
         Fetch the orders of many campaigns concurrently; yield one result each.
 
         Results stream as each campaign completes. A campaign that fails is
-        reported in its result (``error``), never dropped, and does not
-        cancel the others. At most ``concurrency`` campaigns are in flight;
-        requests stay within the client's ``max_concurrency``. Closing the
-        iteration (``break`` inside ``contextlib.aclosing``) or cancelling
-        the consumer cancels all work.
+        reported in its result (``error``), never dropped, and does not stop
+        the others, except for a 401 or 403: a bad or under-scoped token would
+        fail every campaign, so the first one stops starting campaigns,
+        cancels those in flight, and is raised from the iteration (the
+        results already yielded stay valid). At most ``concurrency`` campaigns
+        are in flight; requests stay within the client's ``max_concurrency``.
+        Each distinct campaign is fetched and yielded once, whatever the
+        letter case of its id. ``campaign_ids`` may be an async iterable
+        (``campaigns.list_all()`` mapped to ids, say): campaigns then start
+        as their ids arrive. Leaving ``async with`` (or ``aclose()``, or
+        cancelling the consumer) cancels all work at once.
 
         Raises:
-            ValueError: Any campaign id is not a UUID (before any request), or
-                ``concurrency`` < 1.
+            TypeError: ``campaign_ids`` is one id (a ``str``) rather than a
+                collection of them (at once).
+            ValueError: A campaign id is not a UUID (at once for a
+                collection, from the iteration for an async iterable), a bad
+                ``state`` or ``page_size``, or ``concurrency`` < 1 (at once).
+            AuthenticationError, PermissionDeniedError: From the iteration,
+                after the results already yielded.
 
         Example::
 
-            async with contextlib.aclosing(client.orders.list_many(ids, concurrency=32)) as results:
+            async with client.orders.list_many(campaign_ids, concurrency=32) as results:
                 async for result in results:
                     print(result.campaign_id, len(result.orders), result.error)
         """
-        ids = [parse_id(cid, "campaign_id") for cid in campaign_ids]
+        if isinstance(campaign_ids, str | bytes | UUID):
+            msg = (
+                "list_many takes a collection of campaign ids, not one id: "
+                "list_many([campaign_id]), or orders.list(campaign_id) for one campaign"
+            )
+            raise TypeError(msg)
+        ids: Iterable[UUID] | AsyncIterable[UUID] = (
+            _distinct_ids(campaign_ids)
+            if isinstance(campaign_ids, AsyncIterable)
+            else list(dict.fromkeys(parse_id(cid, "campaign_id") for cid in campaign_ids))
+        )
         # Before any request:
         query = query_string(filter_state=state_filter(state, OrderState), page_size=page_size)
         root = self._root
@@ -307,17 +346,13 @@ class Orders(_Resource):
                     if (link := links.next) is None:
                         break
                     url = self._follow(link, url)
+            except _FATAL:
+                raise  # stops the fan-out: every other campaign would fail alike
             except SignalWireError as exc:
                 return CampaignResult(campaign_id=campaign_id, error=exc)
             return CampaignResult(campaign_id=campaign_id, orders=tuple(orders))
 
-        # aclosing: closing list_many must stop the workers now, not whenever
-        # asyncio finalises the inner generator.
-        results = stream_bounded(ids, fetch, concurrency=concurrency)
-        async with contextlib.aclosing(results):
-            async for result in results:
-                yield result
-                del result  # not kept while the next campaign is awaited
+        return stream_bounded(ids, fetch, concurrency=concurrency)
 
     async def wait(
         self,

@@ -85,9 +85,10 @@ def _mirror(
 
 
 def _generator_of(method: Callable[..., Any]) -> str:
-    # Every async listing is "AsyncGenerator[X, None]": shown as "Generator[X, None, None]".
+    # An async listing is "AsyncGenerator[X, None]" or "ResultStream[X]": shown as
+    # "Generator[X, None, None]".
     text = str(inspect.signature(method).return_annotation)
-    item = text.removeprefix("AsyncGenerator[").removesuffix(", None]")
+    item = text.split("[", 1)[1].removesuffix("]").removesuffix(", None")
     return f"Generator[{item}, None, None]"
 
 

@@ -10,7 +10,6 @@ into an exit code (``EXIT_PARTIAL`` when others succeeded).
 
 from __future__ import annotations
 
-import contextlib
 from collections.abc import AsyncIterator, Callable, Iterable, Sequence
 from typing import Final, TextIO
 from uuid import UUID
@@ -19,7 +18,14 @@ import attrs
 import click
 from rich.progress import Progress
 
-from signalwire_orders import CampaignResult, Client, OrderState
+from signalwire_orders import (
+    AuthenticationError,
+    CampaignResult,
+    Client,
+    OrderState,
+    PermissionDeniedError,
+    SignalWireError,
+)
 
 from .common import (
     EXIT_ERROR,
@@ -40,6 +46,7 @@ __all__ = [
     "pick_campaigns",
     "resolve_campaigns",
     "results",
+    "stopped_by",
 ]
 
 _MAX_FAILURE_LINES: Final = 10
@@ -161,15 +168,31 @@ def fetching_progress(progress: Progress, campaigns: int) -> Callable[[CampaignR
 async def results(
     client: Client, ids: Sequence[UUID], bulk: Bulk, progress: Progress
 ) -> AsyncIterator[CampaignResult]:
-    """Yield each campaign's result as it completes, advancing the progress bar."""
+    """
+    Yield each campaign's result as it completes, advancing the progress bar.
+
+    Raises:
+        CommandError: A 401 or 403 stopped the fan-out (exit 4): one message,
+            with how many campaigns were done before it.
+    """
     advance = fetching_progress(progress, len(ids))
-    found = client.orders.list_many(
-        ids, state=bulk.state, concurrency=bulk.concurrency, page_size=bulk.page_size
-    )
-    async with contextlib.aclosing(found):
-        async for result in found:
-            advance(result)
-            yield result
+    done = 0
+    try:
+        async with client.orders.list_many(
+            ids, state=bulk.state, concurrency=bulk.concurrency, page_size=bulk.page_size
+        ) as found:
+            async for result in found:
+                advance(result)
+                done += 1
+                yield result
+    except (AuthenticationError, PermissionDeniedError) as exc:
+        raise stopped_by(exc, done, len(ids)) from exc
+
+
+def stopped_by(exc: SignalWireError, done: int, total: int) -> CommandError:
+    """The one error for a fan-out a 401 or 403 stopped, with what was done before it."""
+    msg = f"{message_of(exc)} (stopped after {done:,} of {plural(total, 'campaign')})"
+    return CommandError(msg, exit_code_of(exc))
 
 
 def check_failures(failed: Sequence[CampaignResult], total: int, secrets: Sequence[str]) -> None:

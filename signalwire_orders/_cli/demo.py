@@ -12,7 +12,6 @@ through the `Progress` passed in, and `render_report` returns a renderable.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 from collections import Counter
 from collections.abc import Mapping
 from typing import Final
@@ -142,8 +141,8 @@ async def run_demo(options: DemoOptions, *, progress: Progress) -> DemoReport:
             by_state: Counter[str] = Counter()
             failed: list[tuple[UUID, str]] = []
             fetched = expected = 0
-            results = client.orders.list_many(campaign_ids, concurrency=options.concurrency)
-            async with contextlib.aclosing(results):
+            listing = client.orders.list_many(campaign_ids, concurrency=options.concurrency)
+            async with listing as results:
                 async for result in results:
                     if result.error is not None:
                         failed.append((result.campaign_id, str(result.error)))

@@ -19,7 +19,14 @@ from uuid import UUID
 
 import click
 
-from signalwire_orders import CampaignResult, ExportSummary, OrderState, export_orders
+from signalwire_orders import (
+    AuthenticationError,
+    CampaignResult,
+    ExportSummary,
+    OrderState,
+    PermissionDeniedError,
+    export_orders,
+)
 
 from .bulk import (
     CAMPAIGNS_FROM_OPTION,
@@ -28,6 +35,7 @@ from .bulk import (
     fetching_progress,
     pick_campaigns,
     resolve_campaigns,
+    stopped_by,
 )
 from .common import (
     ALL_CAMPAIGNS_OPTION,
@@ -142,6 +150,16 @@ async def _export(
             ids = await resolve_campaigns(
                 client, ids, all_campaigns=all_campaigns, progress=progress
             )
+            # A resume skips the campaigns already there: no count to show progress of.
+            advance = None if resume else fetching_progress(progress, len(ids))
+            done = 0
+
+            def on_result(result: CampaignResult) -> None:
+                nonlocal done
+                done += 1
+                if advance is not None:
+                    advance(result)
+
             try:
                 summary = await export_orders(
                     client,
@@ -153,9 +171,10 @@ async def _export(
                     page_size=bulk.page_size,
                     resume=resume,
                     atomic=not resume,
-                    # A resume skips the campaigns already there: no count to show progress of.
-                    on_result=None if resume else fetching_progress(progress, len(ids)),
+                    on_result=on_result,
                 )
+            except (AuthenticationError, PermissionDeniedError) as exc:
+                raise stopped_by(exc, done, len(ids)) from exc
             except (OSError, ValueError) as exc:
                 raise CommandError(_cannot_write(out, exc), EXIT_ERROR) from exc
     failed = [CampaignResult(campaign_id=cid, error=err) for cid, err in summary.failed]

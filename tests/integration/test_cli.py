@@ -459,6 +459,30 @@ class TestCampaignsAndBrands:
         assert EXIT_NOT_FOUND == missing.exit_code
 
 
+class TestFatalErrors:
+    @pytest.mark.parametrize("command", ["orders", "export"])
+    def test_a_bad_token_stops_a_bulk_command_with_exit_4_and_one_message(
+        self, fake: Fake, in_empty_dir: Path, command: str
+    ) -> None:
+        """One error line (not one per campaign), the count done, at most --concurrency requests."""
+        env = {**fake.env, "SIGNALWIRE_API_TOKEN": WRONG_TOKEN}
+        ids = fake.campaign_ids()
+        args = (
+            ["orders", "list", *ids, "--concurrency", "2"]
+            if command == "orders"
+            else ["export", *ids, "--out", str(in_empty_dir / "o.jsonl"), "--concurrency", "2"]
+        )
+
+        result = invoke(env, *args)
+
+        assert result.exit_code == EXIT_AUTH
+        errors = [line for line in result.stderr.splitlines() if line.startswith("error:")]
+        assert 1 == len(errors)
+        assert f"stopped after 0 of {len(ids)} campaigns" in errors[0]
+        assert fake.server.count("list_orders") <= 2
+        assert not (in_empty_dir / "o.jsonl").exists()
+
+
 class TestCampaignsFrom:
     def test_ids_from_a_file_with_comments_blanks_and_duplicates(
         self, fake: Fake, in_empty_dir: Path

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
@@ -26,7 +26,16 @@ import aiohttp
 import pytest
 
 import signalwire_orders
-from signalwire_orders import CampaignResult, Client, Hooks, PageEvent
+from signalwire_orders import (
+    AuthenticationError,
+    CampaignResult,
+    Client,
+    Hooks,
+    NotFoundError,
+    PageEvent,
+    PermissionDeniedError,
+    ResultStream,
+)
 from signalwire_orders.testing import FakeServer, Fault
 from support import PATIENT, client_for, eventually
 
@@ -414,3 +423,136 @@ class TestSessionOwnership:
 
             assert own.closed
             assert set() == _library_tasks()
+
+
+async def _consume(
+    listing: ResultStream[CampaignResult],
+    each: Callable[[CampaignResult], object] = lambda _: None,
+) -> None:
+    """Iterate a list_many inside its ``async with``, handing each result to ``each``."""
+    async with listing as results:
+        async for result in results:
+            each(result)
+
+
+class TestFatalErrorsStopTheFanOut:
+    @pytest.mark.parametrize("forbidden", [False, True], ids=["401", "403"])
+    async def test_a_bad_token_costs_at_most_concurrency_requests(self, forbidden: bool) -> None:
+        """200 campaigns and a bad (or under-scoped) token: one error raised, <= 8 requests."""
+        async with FakeServer(seed=71, brands=4, campaigns_per_brand=50) as server:
+            server.state.forbidden = forbidden
+            token = server.api_token if forbidden else "PT-not-the-token"
+            expected = PermissionDeniedError if forbidden else AuthenticationError
+            async with client_for(server, api_token=token, retry=PATIENT) as client:
+                listing = client.orders.list_many(server.data.campaign_ids(), concurrency=8)
+                with pytest.raises(expected) as caught:
+                    await _consume(listing)
+
+            assert 200 == len(server.data.campaign_ids())
+            assert server.count("list_orders") <= 8
+        assert expected is type(caught.value)  # the error itself, once: not a group of them
+
+    async def test_results_before_the_fatal_error_stay_valid(self) -> None:
+        """Campaigns done before a 401 were yielded whole; the error comes after them, once."""
+        async with FakeServer(seed=72, brands=1, campaigns_per_brand=6) as server:
+            ids = server.data.campaign_ids()
+            got: list[CampaignResult] = []
+
+            def revoke_after_two(result: CampaignResult) -> None:
+                got.append(result)
+                if len(got) == 2:  # the token is revoked meanwhile
+                    server.state.api_token = "PT-revoked"
+
+            async with client_for(server, retry=PATIENT) as client:
+                listing = client.orders.list_many(ids, concurrency=1)
+                with pytest.raises(AuthenticationError):
+                    await _consume(listing, revoke_after_two)
+
+        assert [UUID(c) for c in ids[:2]] == [r.campaign_id for r in got]
+        assert all(r.ok for r in got)
+        assert [len(server.data.orders_of(c)) for c in ids[:2]] == [len(r.orders) for r in got]
+
+    async def test_other_errors_do_not_stop_it(self) -> None:
+        """A 404 is one campaign's result; the others are still fetched."""
+        async with FakeServer(seed=73, brands=1, campaigns_per_brand=3) as server:
+            ids = [*server.data.campaign_ids(), "3fa85f64-5717-4562-b3fc-2c963f66afa6"]
+            async with (
+                client_for(server, retry=PATIENT) as client,
+                client.orders.list_many(ids) as results,
+            ):
+                got = [r async for r in results]
+
+        assert 4 == len(got)
+        assert [NotFoundError] == [type(r.error) for r in got if r.error is not None]
+
+
+class TestListManyIsHardToMisuse:
+    async def test_leaving_async_with_early_cancels_every_campaign(self) -> None:
+        """A break inside ``async with`` stops the workers at once: no library task is left."""
+        async with FakeServer(seed=74, brands=2, campaigns_per_brand=6) as server:
+            server.faults.latency = 0.05
+            async with client_for(server, retry=PATIENT) as client:
+                async with client.orders.list_many(
+                    server.data.campaign_ids(), concurrency=4
+                ) as results:
+                    async for _ in results:
+                        break
+                left = _library_tasks()
+
+        assert set() == left
+
+    @pytest.mark.parametrize("one_id", ["3fa85f64-5717-4562-b3fc-2c963f66afa6", b"3fa8"])
+    async def test_a_single_id_is_a_type_error_saying_so(self, one_id: Any) -> None:
+        """list_many("3fa8...") says to pass a collection, not "campaign_id must be a UUID"."""
+        async with FakeServer(seed=75, brands=1) as server:
+            async with client_for(server) as client:
+                with pytest.raises(TypeError, match="collection of campaign ids, not one id"):
+                    client.orders.list_many(one_id)
+
+            assert 0 == server.count()
+
+    async def test_duplicate_ids_in_any_case_are_fetched_and_yielded_once(self) -> None:
+        """The same campaign three times (lower, upper, UUID): one walk, one result."""
+        async with FakeServer(seed=76, brands=1, campaigns_per_brand=2) as server:
+            first, second = server.data.campaign_ids()
+            ids: list[UUID | str] = [first, first.upper(), UUID(first), second]
+            async with client_for(server) as client, client.orders.list_many(ids) as results:
+                got = sorted([str(r.campaign_id) async for r in results])
+
+            walked = {r.path for r in server.requests if r.route == "list_orders"}
+
+        assert sorted([first, second]) == got
+        assert 2 == len(walked)
+
+    async def test_an_async_iterable_of_ids_feeds_it_as_they_arrive(self) -> None:
+        """campaigns.list_all() can feed list_many: the first campaign starts before the last id."""
+        async with (
+            FakeServer(seed=77, brands=3, campaigns_per_brand=2) as server,
+            client_for(server) as client,
+        ):
+            arrived: list[str] = []
+            started_before_the_end: list[bool] = []
+
+            async def ids() -> AsyncIterator[UUID]:
+                async for campaign in client.campaigns.list_all(page_size=1):
+                    arrived.append(str(campaign.id))
+                    started_before_the_end.append(server.count("list_orders") > 0)
+                    yield campaign.id
+
+            async with client.orders.list_many(ids(), concurrency=2) as results:
+                got = sorted([str(r.campaign_id) async for r in results])
+
+        assert sorted(server.data.campaign_ids()) == got == sorted(arrived)
+        assert any(started_before_the_end)
+
+    async def test_a_bad_id_from_an_async_iterable_is_raised_from_the_iteration(self) -> None:
+        """An id that is not a UUID, arriving late, is a ValueError; nothing is lost before it."""
+        async with FakeServer(seed=78, brands=1, campaigns_per_brand=1) as server:
+
+            async def ids() -> AsyncIterator[str]:
+                yield server.data.campaign_ids()[0]
+                yield "not-a-uuid"
+
+            async with client_for(server) as client:
+                with pytest.raises(ValueError, match="campaign_id must be a UUID"):
+                    await _consume(client.orders.list_many(ids(), concurrency=1))

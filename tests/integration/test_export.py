@@ -18,7 +18,13 @@ from typing import Any
 
 import pytest
 
-from signalwire_orders import CampaignResult, Client, ExportSummary, export_orders
+from signalwire_orders import (
+    AuthenticationError,
+    CampaignResult,
+    Client,
+    ExportSummary,
+    export_orders,
+)
 from signalwire_orders.testing import DEFAULT_API_TOKEN, DEFAULT_PROJECT_ID, FakeData, FakeServer
 from support import instant
 
@@ -192,6 +198,24 @@ class TestExport:
 
         assert (0, 2) == (summary.skipped, summary.campaigns)
         assert not (tmp_path / "orders.jsonl.checkpoint").exists()
+
+    @pytest.mark.parametrize("resume", [False, True])
+    async def test_a_bad_token_stops_the_export_after_few_requests(
+        self, server: FakeServer, tmp_path: Path, resume: bool
+    ) -> None:
+        """A 401 is raised once, after at most *concurrency* requests; a checkpoint stays sound."""
+        out = tmp_path / "orders.jsonl"
+        ids = server.data.campaign_ids()
+        async with Client(env={**server.env, "SIGNALWIRE_API_TOKEN": "PT-bad"}) as client:
+            with pytest.raises(AuthenticationError):
+                await export_orders(client, ids, out, concurrency=3, resume=resume)
+
+        assert server.count("list_orders") <= 3
+        if resume:  # the checkpoint names no campaign, and the file only its header
+            lines = (tmp_path / "orders.jsonl.checkpoint").read_text().splitlines()
+            assert ["format"] == [k for k in json.loads(lines[0]) if k == "format"]
+            assert 1 == len(lines)
+            assert b"" == out.read_bytes()
 
     async def test_summary_type(self, server: FakeServer, tmp_path: Path) -> None:
         """The summary is an ExportSummary naming the output path."""

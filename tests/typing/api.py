@@ -46,6 +46,7 @@ from signalwire_orders import (
     RateLimit,
     RateLimitError,
     ResponseError,
+    ResultStream,
     RetryPolicy,
     SignalWireError,
     Stats,
@@ -142,11 +143,21 @@ async def orders(client: Client) -> None:
         ok: bool = result.ok
         use(campaign_id, fetched, error, ok)
 
-    # The documented way to stop a bulk fetch early (SPEC section 4, list_many's docstring).
-    async with contextlib.aclosing(client.orders.list_many([CAMPAIGN])) as stream:
-        async for result in stream:
+    # The documented form (SPEC section 3): leaving the block cancels all work.
+    async with client.orders.list_many([CAMPAIGN]) as stream:
+        typed_stream: ResultStream[CampaignResult] = stream
+        async for result in typed_stream:
             use(result)
             break
+    # aclosing still works on it, as on any async generator.
+    async with contextlib.aclosing(client.orders.list_many({CAMPAIGN})) as closing:
+        use(closing)
+
+    async def ids() -> AsyncIterator[UUID]:
+        yield CAMPAIGN
+
+    use(client.orders.list_many(ids()))
+    client.orders.list_many(42)  # type: ignore[arg-type]
 
 
 async def numbers(client: Client) -> None:

@@ -165,11 +165,9 @@ class TestStreamBounded:
 
     @pytest.mark.parametrize("concurrency", [0, -1, True, False, 1.5])
     async def test_bad_concurrency_is_a_value_error(self, concurrency: object) -> None:
-        """Concurrency must be an int of at least 1 (a bool is not)."""
-        stream = stream_bounded([1], echo, concurrency=concurrency)  # type: ignore[arg-type]  # the mistake under test
-
+        """Concurrency must be an int of at least 1 (a bool is not), checked when called."""
         with pytest.raises(ValueError, match="concurrency"):
-            await anext(stream)
+            stream_bounded([1], echo, concurrency=concurrency)  # type: ignore[arg-type]  # the mistake under test
 
     async def test_fetch_bug_reaches_the_consumer(self) -> None:
         """An exception escaping a fetch is raised to the consumer as itself."""
