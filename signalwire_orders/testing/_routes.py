@@ -18,8 +18,8 @@ from typing import Any
 from aiohttp import web
 
 from ._paging import Listing, PageKey, PagingError, render_page
+from ._responses import invalid, json_bytes_response, json_response, not_found
 from ._state import STATE
-from ._wire import invalid, json_bytes_response, json_response, not_found
 
 __all__ = ["ROUTES"]
 

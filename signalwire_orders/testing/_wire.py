@@ -1,22 +1,19 @@
 """
-The wire format the fake writes: OpenAPI-shaped dicts, RFC 3339 times, JSON responses.
+The wire format the fake writes: OpenAPI-shaped dicts and RFC 3339 times.
 
 Every dict is shaped exactly like the schemas of ``campaign-registry.yaml``
-(``Brand``, ``Campaign``, ``AssignedNumber``, ``Order``, the error bodies), and
-nothing more. It is written here by hand, never through the client's decoder,
-so that the fake can check it. Rendering a page of 1,000 orders is the fake's
-hot path: the renderers are plain functions over the compact records.
+(``Brand``, ``Campaign``, ``AssignedNumber``, ``Order``), and nothing more;
+`_responses` sends them (and the error bodies) as JSON. It is written here by
+hand, never through the client's decoder, so that the fake can check it.
+Rendering a page of 1,000 orders is the fake's hot path: the renderers are
+plain functions over the compact records.
 """
 
 from __future__ import annotations
 
 import functools
-import json
 import time
-from collections.abc import Mapping
 from typing import Any
-
-from aiohttp import web
 
 from ._ids import mix
 from ._records import (
@@ -34,11 +31,6 @@ __all__ = [
     "brand_wire",
     "campaign_wire",
     "created_order_wire",
-    "dumps",
-    "invalid",
-    "json_bytes_response",
-    "json_response",
-    "not_found",
     "number_wire",
     "order_wire",
 ]
@@ -219,76 +211,3 @@ def number_wire(campaign: CampaignRecord, index: int) -> Wire:
         "created_at": rfc3339(created),
         "updated_at": rfc3339(created + 120 + (low >> 24) % 3600),
     }
-
-
-# -- JSON bodies and responses --------------------------------------------------------------
-
-
-def dumps(body: object) -> bytes:
-    """
-    Encode a body as compact JSON bytes, as every answer of the fake is sent.
-
-    Example::
-
-        assert dumps({"error": "Not Found"}) == b'{"error":"Not Found"}'
-    """
-    return json.dumps(body, separators=(",", ":")).encode()
-
-
-def json_response(
-    status: int, body: object, headers: Mapping[str, str] | None = None
-) -> web.Response:
-    """
-    Answer ``status`` with ``body`` as ``application/json; charset=utf-8``.
-
-    Example::
-
-        return json_response(403, {"error": "Forbidden"})
-    """
-    return json_bytes_response(status, dumps(body), headers)
-
-
-def json_bytes_response(
-    status: int, body: bytes, headers: Mapping[str, str] | None = None
-) -> web.Response:
-    """
-    Answer ``status`` with JSON already encoded (a cached page).
-
-    Example::
-
-        return json_bytes_response(200, cached_page)
-    """
-    return web.Response(
-        status=status,
-        body=body,
-        content_type="application/json",
-        charset="utf-8",
-        headers=headers,
-    )
-
-
-def not_found() -> web.Response:
-    """
-    Answer 404 with the documented body ``{"error": "Not Found"}``.
-
-    Example::
-
-        return not_found()
-    """
-    return json_response(404, {"error": "Not Found"})
-
-
-def invalid(*errors: tuple[str, str]) -> web.Response:
-    """
-    Answer 422 with one error item per ``(code, detail)``.
-
-    Example::
-
-        return invalid(("invalid_page_size", "page_size must be an integer from 1 to 1000"))
-    """
-    # OpenAPI Types.StatusCodes.ValidationError: {"errors": [SpaceApiErrorItem]}.
-    items = [
-        {"detail": detail, "status": "422", "title": "Invalid Parameter", "code": code}
-        for code, detail in errors
-    ]
-    return json_response(422, {"errors": items})
