@@ -28,11 +28,11 @@ class RecordedRequest:
     One request the fake server received, and what it did with it.
 
     Attributes:
-        method: ``GET``, ``POST`` or ``DELETE``.
+        method: ``GET``, ``POST``, ``PUT`` or ``DELETE``.
         path: The path, without the query string.
         query: The query parameters (the first value of a repeated one).
         headers: The request headers (``Authorization`` included; first of repeats).
-        body: The raw request body (``b""`` for none).
+        body: The raw request body (``b""`` for none), as sent: a POST's or PUT's JSON.
         route: The operationId (``"list_orders"``...), ``None`` for an unknown path.
         fault: The fault applied (`Fault.OK` for normal service).
         status: The status sent, ``None`` when no status line was (drop, hang).
@@ -74,8 +74,13 @@ class ServerState:
             (``http://127.0.0.1:PORT/api/...``) rather than paths.
         link_origin: Give paging links on this origin instead of the server's
             own (``None``), to test that a client refuses to follow them.
-        process_after_polls: Polls of ``GET /orders/{id}`` after which a created
-            order is processed (``processing`` in between); ``None``: never.
+        process_after_polls: Polls of its GET route (``/orders/{id}``,
+            ``/brands/{id}``, ``/campaigns/{id}``) after which a created order,
+            brand or campaign is in its final state (an order is ``processing``
+            in between); ``None``: polls never move them.
+        advance_after: Seconds after its creation at which a created order,
+            brand or campaign reaches its final state even if nobody polls it;
+            ``None`` (the default): time never moves them.
         recording: Keep a `RecordedRequest` of each request in ``requests``
             (``counts`` count either way).
         requests: The requests recorded, oldest first.
@@ -91,6 +96,7 @@ class ServerState:
             server.state.forbidden = True  # valid credentials now get 403
             server.state.link_origin = "http://127.0.0.1:1"  # a client must refuse to follow
             server.state.process_after_polls = None  # a wait() must hit its deadline
+            server.state.advance_after = 0.05  # what is created is final 50 ms later
             server.state.recording = False  # a million-order benchmark keeps memory flat
 
         app = make_app(ServerState(data=FakeData(), faults=Faults(), project_id="p", api_token="t"))
@@ -104,6 +110,7 @@ class ServerState:
     absolute_links: bool = False
     link_origin: str | None = None
     process_after_polls: int | None = 2
+    advance_after: float | None = None
     recording: bool = True
     requests: list[RecordedRequest] = attrs.Factory(list)
     counts: collections.Counter[str | None] = attrs.Factory(collections.Counter)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import functools
 import time
+from collections.abc import Mapping
 from typing import Any
 
 from ._ids import mix
@@ -22,6 +23,7 @@ from ._records import (
     ORDER_STATES,
     BrandRecord,
     CampaignRecord,
+    CreatedBrand,
     CreatedOrder,
 )
 
@@ -29,8 +31,11 @@ __all__ = [
     "API_PREFIX",
     "Wire",
     "brand_wire",
+    "campaign_fields",
     "campaign_wire",
+    "created_brand_wire",
     "created_order_wire",
+    "kept_fields",
     "number_wire",
     "order_wire",
 ]
@@ -94,20 +99,68 @@ def brand_wire(brand: BrandRecord) -> Wire:
     return _stamped(wire, brand.created, brand.created + 3600, callback=brand.callback)
 
 
+def created_brand_wire(brand: CreatedBrand) -> Wire:
+    """
+    Render a brand created through the API as the ``Brand`` schema: the fields it was given.
+
+    Example::
+
+        assert created_brand_wire(brand)["state"] == "pending"
+    """
+    given = {"csp_self_registered": False} | brand.fields  # the managed form leaves it out
+    wire = {"id": brand.id, "state": brand.state, "name": brand.name}
+    wire |= {key: given[key] for key in _BRAND_FIELDS if key in given}
+    return _stamped(wire, brand.created, brand.updated, callback=False)
+
+
+def campaign_fields(body: Mapping[str, Any]) -> Wire:
+    """
+    Return what the ``Campaign`` schema shows of a valid create_campaign body (name aside).
+
+    The schemas name a few properties apart: the request's ``dynamic_messages``
+    is the campaign's ``dynamic_templates``; ``brand_id`` and
+    ``terms_and_conditions`` are not shown. A managed campaign's keywords
+    default as the ``Campaign`` schema says (``START``, ``STOP``, ``HELP``).
+
+    Example::
+
+        assert campaign_fields({"name": "x", "dynamic_messages": "y"}) == {"dynamic_templates": "y"}
+    """
+    fields = {_RENAMED.get(key, key): value for key, value in body.items()}
+    if "csp_campaign_reference" not in fields:
+        fields = _KEYWORD_DEFAULTS | fields
+    return {key: fields[key] for key in _CAMPAIGN_FIELDS if key in fields}
+
+
+def kept_fields(campaign: CampaignRecord) -> Wire:
+    """
+    Return what a campaign shows besides its id, name, state and times (to keep them as they are).
+
+    A seeded campaign's fields derive from its name: one renamed keeps these instead.
+
+    Example::
+
+        campaign.fields = kept_fields(campaign)
+    """
+    own = {"id", "name", "state", "created_at", "updated_at"}
+    return {key: value for key, value in campaign_wire(campaign).items() if key not in own}
+
+
 def campaign_wire(campaign: CampaignRecord) -> Wire:
     """
-    Render a campaign as the ``Campaign`` schema.
+    Render a campaign (seeded, created or updated) as the ``Campaign`` schema.
 
     Example::
 
         assert campaign_wire(campaign)["name"] == campaign.name
     """
-    wire: Wire = {
-        "id": campaign.id,
-        "name": campaign.name,
-        "state": campaign.state,
-        "sms_use_case": campaign.use_case,
-    }
+    head: Wire = {"id": campaign.id, "name": campaign.name, "state": campaign.state}
+    if campaign.fields is not None:
+        wire = head | campaign.fields
+        return _stamped(
+            wire, campaign.created, campaign.updated or campaign.created, callback=False
+        )
+    wire = head | {"sms_use_case": campaign.use_case}
     if campaign.use_case == "MIXED":
         wire["sub_use_cases"] = ["CUSTOMER_CARE", "ACCOUNT_NOTIFICATION"]
     wire |= {
@@ -118,9 +171,7 @@ def campaign_wire(campaign: CampaignRecord) -> Wire:
         "opt_in_message": "Thanks for subscribing. Reply STOP to cancel at any time.",
         "opt_out_message": "You have been opted out. Reply START to opt back in.",
         "help_message": "Reply STOP to opt out. Msg&data rates may apply.",
-        "opt_in_keywords": "START",
-        "opt_out_keywords": "STOP",
-        "help_keywords": "HELP",
+        **_KEYWORD_DEFAULTS,
         "number_pooling_required": False,
         "direct_lending": False,
         "embedded_link": False,
@@ -128,12 +179,60 @@ def campaign_wire(campaign: CampaignRecord) -> Wire:
         "age_gated_content": False,
         "lead_generation": False,
     }
-    return _stamped(wire, campaign.created, campaign.created + 7200, callback=campaign.callback)
+    updated = campaign.created + 7200 if campaign.updated is None else campaign.updated
+    return _stamped(wire, campaign.created, updated, callback=campaign.callback)
+
+
+# The Brand and Campaign schemas' properties in their order (id, name and state aside).
+_BRAND_FIELDS = (
+    "company_name",
+    "contact_email",
+    "contact_phone",
+    "ein_issuing_country",
+    "legal_entity_type",
+    "ein",
+    "company_address",
+    "company_vertical",
+    "company_website",
+    "csp_brand_reference",
+    "csp_self_registered",
+    "status_callback_url",
+)
+_CAMPAIGN_FIELDS = (
+    "sms_use_case",
+    "sub_use_cases",
+    "campaign_verify_token",
+    "description",
+    *(f"sample{n}" for n in range(1, 6)),
+    "dynamic_templates",
+    "message_flow",
+    "opt_in_message",
+    "opt_out_message",
+    "help_message",
+    "opt_in_keywords",
+    "opt_out_keywords",
+    "help_keywords",
+    "number_pooling_required",
+    "number_pooling_per_campaign",
+    "direct_lending",
+    "embedded_link",
+    "embedded_phone",
+    "age_gated_content",
+    "lead_generation",
+    "csp_campaign_reference",
+    "status_callback_url",
+)
+_RENAMED = {"dynamic_messages": "dynamic_templates"}
+_KEYWORD_DEFAULTS = {
+    "opt_in_keywords": "START",
+    "opt_out_keywords": "STOP",
+    "help_keywords": "HELP",
+}
 
 
 def _stamped(wire: Wire, created: int, updated: int, *, callback: bool) -> Wire:
     # The common tail of Brand and Campaign: status_callback_url, created_at, updated_at.
-    if callback:
+    if callback:  # a seeded record's (a created one's is among its fields)
         wire["status_callback_url"] = _CALLBACK_URL
     wire["created_at"] = rfc3339(created)
     wire["updated_at"] = rfc3339(updated)
