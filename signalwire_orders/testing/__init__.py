@@ -7,7 +7,9 @@ paging, Basic auth, the documented error bodies, fault injection (`Faults`,
 `RouteFaults`, `Fault`, `Outcome`) and a record of every request
 (`RecordedRequest`). Brands, campaigns and orders created through it start
 ``pending`` and move on to a final state by polls or in time; each move is a
-`StateChange`. `ServerState` is what every request reads: the switches a test flips mid-run
+`StateChange`, and the documented ones are POSTed as status callbacks to a
+loopback ``status_callback_url`` (`StatusCallback`). `ServerState` is what
+every request reads: the switches a test flips mid-run
 (``server.state.forbidden = True``). `Listing` is one list route's result,
 page by page.
 It imports nothing from the client: it writes the wire format itself.
@@ -33,7 +35,7 @@ from ._lifecycle import StateChange
 from ._options import COMMAND_LINE_OPTIONS, ServerOption, server_banner, server_from_options
 from ._paging import Listing
 from ._server import DEFAULT_API_TOKEN, DEFAULT_PROJECT_ID, FakeServer
-from ._state import RecordedRequest, ServerState
+from ._state import RecordedRequest, ServerState, StatusCallback
 
 __all__ = [
     "COMMAND_LINE_OPTIONS",
@@ -50,6 +52,7 @@ __all__ = [
     "ServerOption",
     "ServerState",
     "StateChange",
+    "StatusCallback",
     "server_banner",
     "server_from_options",
 ]

@@ -4,7 +4,7 @@ The fake server's aiohttp.web application: the route table behind the middleware
 `make_app` is the one place the pieces meet: the state (`_state`) goes under
 `STATE`, every request passes through `middleware` (`_middleware`), the
 route table (`_routes`) is mounted under `API_PREFIX`, and the work between
-requests (`_background`: the clock) runs as long as the app.
+requests (`_background`: the clock, the status callbacks) runs as long as the app.
 """
 
 from __future__ import annotations

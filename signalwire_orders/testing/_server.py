@@ -30,7 +30,8 @@ class FakeServer:
 
     Serves the twelve ``/api/relay/rest/registry/beta`` routes of the vendor's
     OpenAPI with seeded data (`FakeData`), real paging, Basic auth, the
-    documented error bodies, and fault injection (`Faults`). Every request is
+    documented error bodies, status callbacks to loopback receivers
+    (`StatusCallback`), and fault injection (`Faults`). Every request is
     recorded (`RecordedRequest`). Rendered list pages are cached (32 MiB at
     most, until the records change: `FakeData.revision`), so that under load
     the fake's own CPU stays small beside the client's. The switches given
@@ -168,6 +169,9 @@ class FakeServer:
     async def close(self) -> None:
         """
         Stop listening, wake up hung requests and close every connection.
+
+        Status callbacks still being delivered get half a second to finish,
+        then are cancelled; the callbacks' session is closed.
 
         Example::
 

@@ -3,14 +3,15 @@ The fake server's state: what every handler reads and the `FakeServer` exposes.
 
 One `ServerState` per server holds the records, the faults, the switches a
 test flips mid-run (``forbidden``, ``absolute_links``...), the record of
-requests (`RecordedRequest`), the counters and the page cache. The aiohttp
-application carries it under `STATE`.
+requests (`RecordedRequest`) and of status callbacks sent (`StatusCallback`),
+the counters and the page cache. The aiohttp application carries it under `STATE`.
 """
 
 from __future__ import annotations
 
 import asyncio
 import collections
+from typing import Any
 
 import attrs
 from aiohttp import web
@@ -19,7 +20,7 @@ from ._data import FakeData
 from ._faults import Fault, Faults
 from ._paging import PageCache
 
-__all__ = ["STATE", "RecordedRequest", "ServerState"]
+__all__ = ["STATE", "RecordedRequest", "ServerState", "StatusCallback"]
 
 
 @attrs.frozen
@@ -53,6 +54,40 @@ class RecordedRequest:
     fault: Fault
     status: int | None
     request_id: str
+
+
+@attrs.frozen
+class StatusCallback:
+    """
+    One status callback the fake server POSTed (or tried to), and how it went.
+
+    Attributes:
+        url: Where it went: the object's ``status_callback_url`` (a loopback host).
+        payload: The JSON body sent (OpenAPI ``TenDlcStatusCallbackPayload``).
+        status: The receiver's answer, ``None`` when there was none.
+        error: Why there was no answer (``"ClientConnectorError: ..."``), else ``None``.
+
+    Example::
+
+        delivery = server.state.callbacks[-1]
+        assert (delivery.status, delivery.payload["event_type"]) == (200, "brand_activated")
+    """
+
+    url: str
+    payload: dict[str, Any]
+    status: int | None
+    error: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        """
+        Whether the receiver answered 2xx.
+
+        Example::
+
+            assert all(delivery.ok for delivery in server.state.callbacks)
+        """
+        return self.status is not None and 200 <= self.status < 300
 
 
 @attrs.define(eq=False)
@@ -89,6 +124,10 @@ class ServerState:
         peak_in_flight: The most requests handled at once.
         closing: Set when the server closes: hung requests wake up.
         pages: The cache of rendered list pages.
+        callbacks: Each status callback POSTed (or tried), oldest first: only to
+            a ``status_callback_url`` on a loopback host (127.0.0.0/8, ::1,
+            localhost), for the moves the webhook tables list.
+        callback_failures: Callbacks with no 2xx answer (logged at DEBUG).
 
     Example::
 
@@ -118,6 +157,8 @@ class ServerState:
     peak_in_flight: int = 0
     closing: asyncio.Event = attrs.Factory(asyncio.Event)
     pages: PageCache = attrs.Factory(PageCache)
+    callbacks: list[StatusCallback] = attrs.Factory(list)
+    callback_failures: int = 0
 
     def reset_stats(self) -> None:
         """

@@ -38,6 +38,7 @@ __all__ = [
     "kept_fields",
     "number_wire",
     "order_wire",
+    "rfc3339",
 ]
 
 Wire = dict[str, Any]
