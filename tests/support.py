@@ -6,7 +6,7 @@ Shared test constants and helpers: imported (pytest's ``pythonpath``), never cop
 * clients of a `FakeServer` or of any loopback origin;
 * expected records, built from wire dicts without the client's codec;
 * loopback servers: an aiohttp app on a free port, a routed `Origin`, raw sockets;
-* the fake over plain aiohttp (its own tests);
+* the fake over plain aiohttp (its own tests), and valid bodies of its writes;
 * aioresponses on aiohttp 3.14, and each request exactly as the library handed it to aiohttp;
 * small async helpers;
 * samples on disk: hand-written bodies in ``tests/samples`` (`sample`, `sample_json`).
@@ -399,6 +399,75 @@ async def call(
     async with session.request(method, url, json=json) as response:
         text = await response.text()
         return response.status, (await response.json()) if text else None
+
+
+#: Where the sample write bodies ask for callbacks: not a loopback host, so none is sent.
+CALLBACK_URL = "https://example.com/handle_callback"
+
+
+def managed_brand_body() -> dict[str, Any]:
+    """A valid ``CreateManagedBrandRequest`` body, every property given (a fresh dict)."""
+    return {
+        "name": "Acme Alerts",
+        "company_name": "Acme Incorporated",
+        "contact_email": "brand_info@example.com",
+        "contact_phone": "+18995551212",
+        "ein_issuing_country": "United States",
+        "legal_entity_type": "PRIVATE_PROFIT",
+        "ein": "12-3456789",
+        "company_address": "123 Brand St, Hill Valley CA, 91905",
+        "company_vertical": "HEALTHCARE",
+        "company_website": "www.example.com",
+        "status_callback_url": CALLBACK_URL,
+    }
+
+
+def csp_brand_body() -> dict[str, Any]:
+    """A valid ``CreateCspBrandRequest`` body, every property given (a fresh dict)."""
+    return {
+        "csp_self_registered": True,
+        "name": "Acme Self-Registered",
+        "csp_brand_reference": "B123456",
+        "status_callback_url": CALLBACK_URL,
+    }
+
+
+def managed_campaign_body(brand_id: str) -> dict[str, Any]:
+    """A valid ``CreateManagedCampaignRequest`` body for ``brand_id`` (a fresh dict)."""
+    return {
+        "name": "Appointment reminders",
+        "brand_id": brand_id,
+        "sms_use_case": "MIXED",
+        "sub_use_cases": ["CUSTOMER_CARE", "ACCOUNT_NOTIFICATION"],
+        "description": "Reminders of appointments sent to patients who asked for them.",
+        "sample1": "Hi Ana, your appointment is tomorrow at 2pm. Reply STOP to opt out.",
+        "sample2": "Reminder: your visit is on Friday at 10am. Reply STOP to opt out.",
+        "sample3": "Your prescription is ready for pickup. Reply STOP to opt out.",
+        "dynamic_messages": "The patient's name, date and time change from message to message.",
+        "message_flow": "Patients opt in on a paper form at the front desk of the clinic.",
+        "opt_in_message": "Thanks for subscribing. Reply STOP to cancel at any time.",
+        "opt_out_message": "You are unsubscribed and will get no more messages.",
+        "help_message": "For help call 1-800-555-0123. Reply STOP to opt out.",
+        "opt_in_keywords": "START,SUBSCRIBE",
+        "number_pooling_required": False,
+        "direct_lending": False,
+        "embedded_link": False,
+        "embedded_phone": False,
+        "age_gated_content": False,
+        "lead_generation": False,
+        "terms_and_conditions": True,
+        "status_callback_url": CALLBACK_URL,
+    }
+
+
+def partner_campaign_body(brand_id: str) -> dict[str, Any]:
+    """A valid ``CreatePartnerCampaignRequest`` body for ``brand_id`` (a fresh dict)."""
+    return {
+        "name": "Partner alerts",
+        "brand_id": brand_id,
+        "csp_campaign_reference": "C123456",
+        "status_callback_url": CALLBACK_URL,
+    }
 
 
 async def get_json(session: aiohttp.ClientSession, url: str) -> tuple[int, Any]:

@@ -1,13 +1,17 @@
 """
 A faithful fake of SignalWire's Campaign Registry (10DLC) API, for tests and demos.
 
-`FakeServer` serves the nine ``/api/relay/rest/registry/beta`` routes of the
+`FakeServer` serves the twelve ``/api/relay/rest/registry/beta`` routes of the
 vendor's OpenAPI over loopback HTTP, with seeded data (`FakeData`), real
 paging, Basic auth, the documented error bodies, fault injection (`Faults`,
 `RouteFaults`, `Fault`, `Outcome`) and a record of every request
-(`RecordedRequest`). `ServerState` is what every request reads: the
-switches a test flips mid-run (``server.state.forbidden = True``).
-`Listing` is one list route's result, page by page.
+(`RecordedRequest`). Brands, campaigns and orders created through it start
+``pending`` and move on to a final state by polls or in time; each move is a
+`StateChange`, and the documented ones are POSTed as status callbacks to a
+loopback ``status_callback_url`` (`StatusCallback`). `ServerState` is what
+every request reads: the switches a test flips mid-run
+(``server.state.forbidden = True``). `Listing` is one list route's result,
+page by page.
 It imports nothing from the client: it writes the wire format itself.
 
 Example::
@@ -27,10 +31,11 @@ with `server_from_options` and `server_banner`. In pytest, add
 
 from ._data import FakeData
 from ._faults import Fault, Faults, Outcome, RouteFaults
+from ._lifecycle import StateChange
 from ._options import COMMAND_LINE_OPTIONS, ServerOption, server_banner, server_from_options
 from ._paging import Listing
 from ._server import DEFAULT_API_TOKEN, DEFAULT_PROJECT_ID, FakeServer
-from ._state import RecordedRequest, ServerState
+from ._state import RecordedRequest, ServerState, StatusCallback
 
 __all__ = [
     "COMMAND_LINE_OPTIONS",
@@ -46,6 +51,8 @@ __all__ = [
     "RouteFaults",
     "ServerOption",
     "ServerState",
+    "StateChange",
+    "StatusCallback",
     "server_banner",
     "server_from_options",
 ]

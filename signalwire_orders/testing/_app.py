@@ -2,14 +2,16 @@
 The fake server's aiohttp.web application: the route table behind the middleware.
 
 `make_app` is the one place the pieces meet: the state (`_state`) goes under
-`STATE`, every request passes through `middleware` (`_middleware`), and the
-route table (`_routes`) is mounted under `API_PREFIX`.
+`STATE`, every request passes through `middleware` (`_middleware`), the
+route table (`_routes`) is mounted under `API_PREFIX`, and the work between
+requests (`_background`: the clock, the status callbacks) runs as long as the app.
 """
 
 from __future__ import annotations
 
 from aiohttp import web
 
+from ._background import install
 from ._middleware import middleware
 from ._routes import ROUTES
 from ._state import STATE, ServerState
@@ -28,6 +30,7 @@ def make_app(state: ServerState) -> web.Application:
     """
     app = web.Application(middlewares=[middleware])
     app[STATE] = state
+    install(app, state)
     for route, (method, path, handler) in ROUTES.items():
         app.router.add_route(method, API_PREFIX + path, handler, name=route)
     return app

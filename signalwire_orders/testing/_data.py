@@ -1,29 +1,39 @@
 """
-`FakeData`: the seeded records the fake serves, looked up, listed and changed.
+`FakeData`: the records the fake serves, looked up and listed (`_store`), and the API's writes.
 
 Orders and number assignments are derived on demand from ``(seed, campaign,
-index)`` (`_records`), so a million orders cost a few bytes each; their ids
-encode campaign and index reversibly (`_ids`), so a lookup needs no index.
-Every dict returned is an OpenAPI schema (`_wire`); a list route's result is
-a `Listing`, paged with this data's own page tokens (`_paging`).
+index)`` (`_records`), so a million orders cost a few bytes each. What the
+API's writes create (brands, campaigns, orders) is kept whole, starts
+``pending`` and moves on by polls or by time (`_tracking`). Bodies are
+checked with the request schemas' rules (`_validation`).
 """
 
 from __future__ import annotations
 
-import functools
-import random
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping
+from typing import Any
 
-from ._ids import Ids, random_uuid
-from ._paging import Listing, PageTokens
-from ._records import NUMBER_STATES, ORDER_STATES, CampaignRecord, CreatedOrder, draw_records
-from ._wire import Wire, brand_wire, campaign_wire, created_order_wire, number_wire, order_wire
+from ._ids import IdSpace, random_uuid
+from ._lifecycle import Progress
+from ._records import CampaignRecord, CreatedBrand, CreatedOrder
+from ._tracking import TrackedStore
+from ._validation import brand_problems, campaign_problems, check, update_problems
+from ._wire import (
+    Wire,
+    campaign_fields,
+    campaign_wire,
+    created_brand_wire,
+    created_order_wire,
+    kept_fields,
+)
 
 __all__ = ["FakeData"]
 
+_BRAND_FINAL_STATES = ("completed", "unverified")  # the webhook table's moves from pending
 
-class FakeData(PageTokens):
+
+class FakeData(TrackedStore):
     """
     Deterministic Campaign Registry records: brands, campaigns, number assignments, orders.
 
@@ -31,6 +41,14 @@ class FakeData(PageTokens):
     Orders and number assignments are derived on demand, so a million orders
     build in milliseconds and use about a byte each once listed. The data
     issues and checks its listings' page tokens (`PageTokens`).
+
+    The API's writes have a method each (`create_brand`, `create_campaign`,
+    `update_campaign`, `create_order`, `delete_number`), which a test may also
+    call to set up records without HTTP. What they create starts ``pending``
+    and reaches its final state after some polls (`poll_brand`,
+    `poll_campaign`, `poll_order`) or some seconds (`advance_due`); each
+    move is handed to the functions given to `observe`. Every change moves
+    `revision`.
 
     Args:
         seed: Seed of every random choice.
@@ -46,273 +64,153 @@ class FakeData(PageTokens):
         pending = data.orders_of(campaign_id, state="pending")
     """
 
-    def __init__(
-        self,
-        *,
-        seed: int = 0,
-        brands: int = 3,
-        campaigns_per_brand: int = 4,
-        orders_per_campaign: int | tuple[int, int] = 120,
-        numbers_per_campaign: int | tuple[int, int] = 10,
-    ) -> None:
-        rng = random.Random(seed)
-        super().__init__(rng.randbytes(16))  # the key of this data's page tokens
-        self.seed = seed
-        self._created_rng = random.Random(rng.getrandbits(64))
-        records = draw_records(
-            rng,
-            brands=brands,
-            campaigns_per_brand=campaigns_per_brand,
-            orders_per_campaign=orders_per_campaign,
-            numbers_per_campaign=numbers_per_campaign,
+    # -- brands and campaigns ---------------------------------------------------------------
+
+    def create_brand(self, fields: Mapping[str, Any], *, final_state: str = "completed") -> Wire:
+        """
+        Create a pending brand from a create_brand body and return it (OpenAPI ``Brand``).
+
+        Args:
+            fields: A ``CreateManagedBrandRequest`` or ``CreateCspBrandRequest`` body.
+            final_state: Where its progress ends: ``"completed"`` or ``"unverified"``.
+
+        Raises:
+            ValueError: ``fields`` break the schema's rules (every violation is
+                in the message), or ``final_state`` is neither.
+
+        Example::
+
+            brand = data.create_brand({"csp_self_registered": True, "name": "Acme",
+                                       "csp_brand_reference": "B123456"})
+        """
+        if final_state not in _BRAND_FINAL_STATES:
+            msg = (
+                f"final_state must be one of {', '.join(_BRAND_FINAL_STATES)}, got {final_state!r}"
+            )
+            raise ValueError(msg)
+        check(brand_problems(fields))
+        now = int(time.time())
+        given = dict(fields)
+        brand = CreatedBrand(
+            index=len(self._brands),
+            id=random_uuid(self._created_rng),
+            name=given.pop("name"),
+            state="pending",
+            created=now,
+            updated=now,
+            fields=given,
+            progress=Progress(final_state),
         )
-        self._order_ids = records.order_ids
-        self._number_ids = records.number_ids
-        self._brands = records.brands
-        self._campaigns = records.campaigns
-        self._created: dict[str, CreatedOrder] = {}
-        self._revision = 0
-        self._brand_by_id = {brand.id: brand for brand in self._brands}
-        self._campaign_by_id = {campaign.id: campaign for campaign in self._campaigns}
+        self._brands.append(brand)
+        self._brand_by_id[brand.id] = brand
+        self._created_one(brand, brand.progress)
+        return created_brand_wire(brand)
 
-    @classmethod
-    def generate(
-        cls,
-        seed: int = 0,
-        brands: int = 3,
-        campaigns_per_brand: int = 4,
-        orders_per_campaign: int | tuple[int, int] = 120,
-        numbers_per_campaign: int | tuple[int, int] = 10,
-    ) -> FakeData:
+    def create_campaign(self, brand_id: str, fields: Mapping[str, Any]) -> Wire:
         """
-        Generate the records for a seed and sizes (same as calling the class).
+        Create a pending campaign of a brand from a create_campaign body and return it.
+
+        The campaign has no orders or number assignments; orders may be created
+        in it. It ends ``active``.
+
+        Args:
+            brand_id: The brand (seeded or created).
+            fields: A ``CreateManagedCampaignRequest`` or ``CreatePartnerCampaignRequest``
+                body, whose ``brand_id`` is ``brand_id``.
+
+        Raises:
+            KeyError: No brand has this id.
+            ValueError: ``fields`` break the schema's rules (every violation is in the message).
 
         Example::
 
-            data = FakeData.generate(seed=0, brands=1000, campaigns_per_brand=1)
-        """
-        return cls(
-            seed=seed,
-            brands=brands,
-            campaigns_per_brand=campaigns_per_brand,
-            orders_per_campaign=orders_per_campaign,
-            numbers_per_campaign=numbers_per_campaign,
-        )
-
-    @property
-    def revision(self) -> int:
-        """
-        How many changes the records have had (orders created or advanced, numbers deleted).
-
-        Anything rendered from the records stays valid while this is unchanged:
-        the fake server caches rendered pages under it.
-
-        Example::
-
-            before = data.revision
-            data.create_order(campaign_id, ["+15558675309"])
-            assert data.revision == before + 1
-        """
-        return self._revision
-
-    def __repr__(self) -> str:
-        return (
-            f"FakeData(seed={self.seed}, brands={len(self._brands)}, "
-            f"campaigns={len(self._campaigns)}, orders={self.count_orders()})"
-        )
-
-    # -- lookups ----------------------------------------------------------------------------
-
-    @property
-    def brands(self) -> list[Wire]:
-        """
-        Every brand, as the API returns it, in listing order.
-
-        Example::
-
-            brand_id = data.brands[0]["id"]
-        """
-        return [brand_wire(brand) for brand in self._brands]
-
-    def brand(self, brand_id: str) -> Wire:
-        """
-        Return one brand; raise `KeyError` for an unknown id.
-
-        Example::
-
-            assert data.brand(brand_id)["id"] == brand_id
-        """
-        return brand_wire(self._brand_by_id[brand_id.lower()])
-
-    def campaign(self, campaign_id: str) -> Wire:
-        """
-        Return one campaign; raise `KeyError` for an unknown id.
-
-        Example::
-
-            assert data.campaign(campaign_id)["id"] == campaign_id
-        """
-        return campaign_wire(self._campaign_by_id[campaign_id.lower()])
-
-    def campaigns_of(self, brand_id: str) -> list[Wire]:
-        """
-        Return every campaign of a brand; raise `KeyError` for an unknown brand.
-
-        Example::
-
-            names = [c["name"] for c in data.campaigns_of(brand_id)]
-        """
-        listing = self.list_campaigns(brand_id)
-        return listing.slice(0, len(listing))
-
-    def campaign_ids(self) -> list[str]:
-        """
-        Return the id of every campaign of every brand, in order.
-
-        Example::
-
-            assert len(data.campaign_ids()) == 12  # 3 brands x 4 campaigns
-        """
-        return [campaign.id for campaign in self._campaigns]
-
-    def brand_of(self, campaign_id: str) -> str:
-        """
-        Return the id of a campaign's brand; raise `KeyError` for an unknown campaign.
-
-        Example::
-
-            assert campaign_id in data.campaign_ids_of(data.brand_of(campaign_id))
-        """
-        return self._brands[self._campaign_by_id[campaign_id.lower()].brand].id
-
-    def campaign_ids_of(self, brand_id: str) -> list[str]:
-        """
-        Return the ids of a brand's campaigns; raise `KeyError` for an unknown brand.
-
-        Example::
-
-            ids = data.campaign_ids_of(data.brands[0]["id"])
+            campaign = data.create_campaign(brand_id, {"name": "Alerts", "brand_id": brand_id,
+                                                       "csp_campaign_reference": "C123456"})
         """
         brand = self._brand_by_id[brand_id.lower()]
-        return [self._campaigns[c].id for c in brand.campaigns]
+        check(campaign_problems(fields, brand.id))
+        index = len(self._campaigns)
+        empty = IdSpace(index, 0, 0)  # registered nowhere: no id is ever located in it
+        now, progress = int(time.time()), Progress("active")
+        campaign = CampaignRecord(
+            index=index,
+            id=random_uuid(self._created_rng),
+            brand=brand.index,
+            name=fields["name"],
+            state="pending",
+            created=now,
+            use_case=fields.get("sms_use_case", ""),
+            callback=False,
+            order_count=0,
+            orders=empty,
+            number_count=0,
+            numbers=empty,
+            phones=empty,
+            seed=0,
+            updated=now,
+            fields=campaign_fields({k: v for k, v in fields.items() if k != "name"}),
+            progress=progress,
+        )
+        self._campaigns.append(campaign)
+        self._campaign_by_id[campaign.id] = campaign
+        brand.campaigns.append(index)
+        self._created_one(campaign, progress)
+        return campaign_wire(campaign)
 
-    def orders_of(self, campaign_id: str, state: str | None = None) -> list[Wire]:
+    def update_campaign(self, campaign_id: str, name: str | None = None) -> Wire:
         """
-        Return every order of a campaign as list_orders returns them across all pages.
+        Rename a campaign (seeded or created) and return it, ``updated_at`` set to now.
+
+        Its other fields stay as they were. ``None`` keeps the name (an update
+        with an empty body).
+
+        Raises:
+            KeyError: No campaign has this id.
+            ValueError: ``name`` is not a string.
 
         Example::
 
-            failed = data.orders_of(campaign_id, state="failed")
+            assert data.update_campaign(campaign_id, "Renamed")["name"] == "Renamed"
         """
-        listing = self.list_orders(campaign_id, state)
-        return listing.slice(0, len(listing))
+        campaign = self._campaign_by_id[campaign_id.lower()]
+        check(update_problems({} if name is None else {"name": name}))
+        if campaign.fields is None:  # a seeded campaign: its other fields derive from its name
+            campaign.fields = kept_fields(campaign)
+        if name is not None:
+            campaign.name = name
+        campaign.updated = int(time.time())
+        self._revision += 1
+        return campaign_wire(campaign)
 
-    def numbers_of(self, campaign_id: str, state: str | None = None) -> list[Wire]:
+    def poll_brand(self, brand_id: str, process_after_polls: int | None = 2) -> Wire:
         """
-        Return every number assignment of a campaign, as list_number_assignments does.
+        Return a brand as a GET does, moving a created one on (`poll_order` says how).
+
+        A created brand stays ``pending`` until its ``process_after_polls``-th poll.
 
         Example::
 
-            numbers = data.numbers_of(campaign_id, state="completed")
-        """
-        listing = self.list_numbers(campaign_id, state)
-        return listing.slice(0, len(listing))
-
-    def count_orders(self, campaign_id: str | None = None, state: str | None = None) -> int:
-        """
-        Count the orders of one campaign, or of all; cheap even for a million orders.
-
-        Example::
-
-            assert data.count_orders() == 12 * 120
-        """
-        ids = self.campaign_ids() if campaign_id is None else [campaign_id]
-        return sum(len(self.list_orders(c, state)) for c in ids)
-
-    def order(self, order_id: str) -> Wire:
-        """
-        Return one order (seeded or created); raise `KeyError` for an unknown id.
-
-        Example::
-
-            order = data.order(data.orders_of(campaign_id)[0]["id"])
-        """
-        order_id = order_id.lower()
-        created = self._created.get(order_id)
-        if created is not None:
-            return created_order_wire(created)
-        campaign, index = self._locate(self._order_ids, order_id, "order_count")
-        return order_wire(campaign, index)
-
-    def _locate(self, ids: Ids, item_id: str, count: str) -> tuple[CampaignRecord, int]:
-        found = ids.locate(item_id)
-        if found is None or not 0 <= found[1] < getattr(self._campaigns[found[0]], count):
-            raise KeyError(item_id)
-        return self._campaigns[found[0]], found[1]
-
-    # -- listings (one per list route) ------------------------------------------------------
-
-    def list_brands(self, name: str | None = None, state: str | None = None) -> Listing:
-        """
-        List brands whose name contains ``name`` (any case) and whose state is ``state``.
-
-        Example::
-
-            listing = data.list_brands(name="acme")
-        """
-        picked = [b.index for b in self._brands if _matches(b.name, b.state, name, state)]
-        return Listing(picked, lambda i: brand_wire(self._brands[i]))
-
-    def list_campaigns(
-        self, brand_id: str, name: str | None = None, state: str | None = None
-    ) -> Listing:
-        """
-        List a brand's campaigns by name substring and state; `KeyError` for an unknown brand.
-
-        Example::
-
-            listing = data.list_campaigns(brand_id, state="active")
+            data.poll_brand(brand_id, process_after_polls=1)  # pending -> completed
         """
         brand = self._brand_by_id[brand_id.lower()]
-        picked = [
-            c
-            for c in brand.campaigns
-            if _matches(self._campaigns[c].name, self._campaigns[c].state, name, state)
-        ]
-        return Listing(picked, lambda i: campaign_wire(self._campaigns[i]))
+        if isinstance(brand, CreatedBrand):
+            self._poll(brand, brand.progress, process_after_polls)
+        return self.brand(brand_id)
 
-    def list_orders(self, campaign_id: str, state: str | None = None) -> Listing:
+    def poll_campaign(self, campaign_id: str, process_after_polls: int | None = 2) -> Wire:
         """
-        List a campaign's orders, oldest first, created ones last; `KeyError` if unknown.
+        Return a campaign as a GET does, moving a created one on (`poll_order` says how).
 
         Example::
 
-            listing = data.list_orders(campaign_id, state="pending")
+            data.poll_campaign(campaign_id, process_after_polls=1)  # pending -> active
         """
         campaign = self._campaign_by_id[campaign_id.lower()]
-        code = _state_code(ORDER_STATES, state)
-        indices = campaign.indices("orders", campaign.order_states(), code) if code != -1 else ()
-        created = [
-            created_order_wire(o) for o in campaign.created_orders if state in {None, o.state}
-        ]
-        return Listing(indices, functools.partial(order_wire, campaign), created)
+        if campaign.progress is not None:
+            self._poll(campaign, campaign.progress, process_after_polls)
+        return campaign_wire(campaign)
 
-    def list_numbers(self, campaign_id: str, state: str | None = None) -> Listing:
-        """
-        List a campaign's number assignments (deleted ones excluded); `KeyError` if unknown.
-
-        Example::
-
-            listing = data.list_numbers(campaign_id)
-        """
-        campaign = self._campaign_by_id[campaign_id.lower()]
-        code = _state_code(NUMBER_STATES, state)
-        indices = campaign.indices("numbers", campaign.number_states(), code) if code != -1 else ()
-        if campaign.deleted_numbers:
-            indices = [i for i in indices if i not in campaign.deleted_numbers]
-        return Listing(indices, functools.partial(number_wire, campaign))
-
-    # -- changes ----------------------------------------------------------------------------
+    # -- orders and numbers -----------------------------------------------------------------
 
     def create_order(
         self,
@@ -340,16 +238,17 @@ class FakeData(PageTokens):
         now = int(time.time())
         order = CreatedOrder(
             id=random_uuid(self._created_rng),
+            campaign=campaign.index,
             state="pending",
             created=now,
             updated=now,
             processed=None,
             status_callback_url=status_callback_url,
-            final_state=final_state,
+            progress=Progress(final_state, middle="processing"),
         )
         campaign.created_orders.append(order)
         self._created[order.id] = order
-        self._revision += 1
+        self._created_one(order, order.progress)
         return created_order_wire(order)
 
     def poll_order(self, order_id: str, process_after_polls: int | None = 2) -> Wire:
@@ -367,16 +266,7 @@ class FakeData(PageTokens):
         order = self._created.get(order_id.lower())
         if order is None:
             return self.order(order_id)
-        order.polls += 1
-        if process_after_polls is not None and order.state not in {"processed", "failed"}:
-            now = int(time.time())
-            if order.polls >= process_after_polls:
-                order.state = order.final_state
-                order.processed = now if order.state == "processed" else None
-            else:
-                order.state = "processing"
-            order.updated = now
-            self._revision += 1
+        self._poll(order, order.progress, process_after_polls)
         return created_order_wire(order)
 
     def delete_number(self, number_id: str) -> None:
@@ -392,16 +282,3 @@ class FakeData(PageTokens):
             raise KeyError(number_id)
         campaign.deleted_numbers.add(index)
         self._revision += 1
-
-
-def _state_code(states: Sequence[str], state: str | None) -> int | None:
-    # None: no filter; -1: a state no record has (the listing is empty).
-    if state is None:
-        return None
-    return states.index(state) if state in states else -1
-
-
-def _matches(name: str, state: str, want_name: str | None, want_state: str | None) -> bool:
-    if want_state is not None and state != want_state:
-        return False
-    return want_name is None or want_name.casefold() in name.casefold()

@@ -22,6 +22,8 @@ __all__ = ["Fault", "Faults", "Outcome", "RouteFaults"]
 
 # The operationIds of the routes the fake serves (OpenAPI paths under /registry/beta).
 ROUTE_NAMES = (
+    "create_brand",
+    "create_campaign",
     "create_order",
     "delete_number_assignment",
     "list_brands",
@@ -31,6 +33,7 @@ ROUTE_NAMES = (
     "retrieve_brand",
     "retrieve_campaign",
     "retrieve_order",
+    "update_campaign",
 )
 ALL_ROUTES = "*"
 DEFAULT_RETRY_AFTER = "1"

@@ -18,8 +18,9 @@ from collections.abc import Awaitable, Callable
 from aiohttp import web
 
 from ._faults import Fault, Outcome
+from ._responses import json_response, not_found
 from ._state import STATE, RecordedRequest, ServerState
-from ._wire import API_PREFIX, json_response, not_found
+from ._wire import API_PREFIX
 
 __all__ = ["middleware"]
 

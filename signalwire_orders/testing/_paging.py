@@ -21,7 +21,8 @@ from urllib.parse import quote, urlencode
 
 import attrs
 
-from ._wire import Wire, dumps
+from ._responses import dumps
+from ._wire import Wire
 
 __all__ = [
     "Listing",

@@ -3,8 +3,10 @@ The compact records behind `FakeData`, and how they are drawn from a seed.
 
 A brand or campaign is a few fields; a campaign's orders and number
 assignments are not stored at all but derived from ``(seed, index)``, their
-states drawn lazily, a byte each, the first time they are listed. Orders
-created through the API are the only ones kept whole (`CreatedOrder`).
+states drawn lazily, a byte each, the first time they are listed. Brands and
+orders created through the API are kept whole (`CreatedBrand`, `CreatedOrder`);
+a created campaign is a `CampaignRecord` with no seeded orders or numbers and
+the fields it was given. Each created object carries its `Progress`.
 """
 
 from __future__ import annotations
@@ -12,10 +14,12 @@ from __future__ import annotations
 import array
 import random
 from collections.abc import Sequence
+from typing import Any
 
 import attrs
 
 from ._ids import Ids, IdSpace, random_uuid
+from ._lifecycle import Progress
 
 __all__ = [
     "AREA_CODES",
@@ -23,6 +27,7 @@ __all__ = [
     "ORDER_STATES",
     "BrandRecord",
     "CampaignRecord",
+    "CreatedBrand",
     "CreatedOrder",
     "draw_records",
 ]
@@ -74,29 +79,54 @@ class BrandRecord:
 
 
 @attrs.define
+class CreatedBrand:
+    """
+    A brand created through the API: the fields it was given, kept whole.
+
+    Example::
+
+        brand = CreatedBrand(7, brand_id, "Acme", "pending", now, now, {"ein": "12-3456789"})
+    """
+
+    index: int
+    id: str
+    name: str
+    state: str
+    created: int
+    updated: int
+    fields: dict[str, Any]
+    progress: Progress = attrs.Factory(lambda: Progress("completed"))
+    campaigns: list[int] = attrs.Factory(list)
+
+
+@attrs.define
 class CreatedOrder:
     """
     An order created through the API, kept whole since polling changes it.
 
     Example::
 
-        order = CreatedOrder(order_id, "pending", now, now, None, None, "processed")
+        order = CreatedOrder(order_id, campaign.index, "pending", now, now, None, None)
     """
 
     id: str
+    campaign: int
     state: str
     created: int
     updated: int
     processed: int | None
     status_callback_url: str | None
-    final_state: str
-    polls: int = 0
+    progress: Progress = attrs.Factory(lambda: Progress("processed", middle="processing"))
 
 
 @attrs.define
 class CampaignRecord:
     """
-    One seeded campaign, with the id spaces and seed its orders and numbers derive from.
+    One campaign, with the id spaces and seed its seeded orders and numbers derive from.
+
+    A campaign created through the API has none of those (both counts are 0),
+    its given ``fields`` and its ``progress``; ``updated`` is set once a
+    campaign is changed (``None``: the seeded time).
 
     Example::
 
@@ -120,6 +150,9 @@ class CampaignRecord:
     seed: int
     created_orders: list[CreatedOrder] = attrs.Factory(list)
     deleted_numbers: set[int] = attrs.Factory(set)
+    updated: int | None = None
+    fields: dict[str, Any] | None = None
+    progress: Progress | None = None
     _order_states: bytes | None = None
     _number_states: bytes | None = None
     _filtered: dict[tuple[str, int], Sequence[int]] = attrs.Factory(dict)

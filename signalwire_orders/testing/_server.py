@@ -28,9 +28,10 @@ class FakeServer:
     """
     A faithful fake of SignalWire's Campaign Registry API, served over loopback HTTP.
 
-    Serves the nine ``/api/relay/rest/registry/beta`` routes of the vendor's
+    Serves the twelve ``/api/relay/rest/registry/beta`` routes of the vendor's
     OpenAPI with seeded data (`FakeData`), real paging, Basic auth, the
-    documented error bodies, and fault injection (`Faults`). Every request is
+    documented error bodies, status callbacks to loopback receivers
+    (`StatusCallback`), and fault injection (`Faults`). Every request is
     recorded (`RecordedRequest`). Rendered list pages are cached (32 MiB at
     most, until the records change: `FakeData.revision`), so that under load
     the fake's own CPU stays small beside the client's. The switches given
@@ -50,8 +51,11 @@ class FakeServer:
         absolute_links: Give paging links as absolute URLs rather than paths.
         link_origin: Give paging links on this origin (e.g. another port), to
             test that a client refuses to follow them.
-        process_after_polls: Polls of ``GET /orders/{id}`` after which a created
-            order is processed (it is ``processing`` in between); ``None``: never.
+        process_after_polls: Polls of its GET route after which a created order,
+            brand or campaign is final (an order is ``processing`` in between);
+            ``None``: never.
+        advance_after: Seconds after which a created order, brand or campaign
+            is final even if nobody polls it; ``None``: time never moves them.
         forbidden: Answer 403 to valid credentials, as for a token without the
             Messaging and Numbers scopes.
         record: Keep a `RecordedRequest` of every request; turn off for long
@@ -87,6 +91,7 @@ class FakeServer:
         absolute_links: bool = False,
         link_origin: str | None = None,
         process_after_polls: int | None = 2,
+        advance_after: float | None = None,
         forbidden: bool = False,
         record: bool = True,
     ) -> None:
@@ -107,6 +112,7 @@ class FakeServer:
             absolute_links=absolute_links,
             link_origin=link_origin,
             process_after_polls=process_after_polls,
+            advance_after=advance_after,
             recording=record,
         )
         self._host = host
@@ -163,6 +169,9 @@ class FakeServer:
     async def close(self) -> None:
         """
         Stop listening, wake up hung requests and close every connection.
+
+        Status callbacks still being delivered get half a second to finish,
+        then are cancelled; the callbacks' session is closed.
 
         Example::
 
@@ -314,8 +323,8 @@ class FakeServer:
         The state every request reads: records, faults, switches, recorded requests, counters.
 
         Flip its switches (``forbidden``, ``absolute_links``, ``link_origin``,
-        ``process_after_polls``, ``recording``) at any time, even mid-walk:
-        each request reads them when it arrives.
+        ``process_after_polls``, ``advance_after``, ``recording``) at any time,
+        even mid-walk: each request reads them when it arrives.
 
         Example::
 

@@ -1,22 +1,20 @@
 """
-The wire format the fake writes: OpenAPI-shaped dicts, RFC 3339 times, JSON responses.
+The wire format the fake writes: OpenAPI-shaped dicts and RFC 3339 times.
 
 Every dict is shaped exactly like the schemas of ``campaign-registry.yaml``
-(``Brand``, ``Campaign``, ``AssignedNumber``, ``Order``, the error bodies), and
-nothing more. It is written here by hand, never through the client's decoder,
-so that the fake can check it. Rendering a page of 1,000 orders is the fake's
-hot path: the renderers are plain functions over the compact records.
+(``Brand``, ``Campaign``, ``AssignedNumber``, ``Order``), and nothing more;
+`_responses` sends them (and the error bodies) as JSON. It is written here by
+hand, never through the client's decoder, so that the fake can check it.
+Rendering a page of 1,000 orders is the fake's hot path: the renderers are
+plain functions over the compact records.
 """
 
 from __future__ import annotations
 
 import functools
-import json
 import time
 from collections.abc import Mapping
 from typing import Any
-
-from aiohttp import web
 
 from ._ids import mix
 from ._records import (
@@ -25,6 +23,7 @@ from ._records import (
     ORDER_STATES,
     BrandRecord,
     CampaignRecord,
+    CreatedBrand,
     CreatedOrder,
 )
 
@@ -32,15 +31,14 @@ __all__ = [
     "API_PREFIX",
     "Wire",
     "brand_wire",
+    "campaign_fields",
     "campaign_wire",
+    "created_brand_wire",
     "created_order_wire",
-    "dumps",
-    "invalid",
-    "json_bytes_response",
-    "json_response",
-    "not_found",
+    "kept_fields",
     "number_wire",
     "order_wire",
+    "rfc3339",
 ]
 
 Wire = dict[str, Any]
@@ -102,20 +100,68 @@ def brand_wire(brand: BrandRecord) -> Wire:
     return _stamped(wire, brand.created, brand.created + 3600, callback=brand.callback)
 
 
+def created_brand_wire(brand: CreatedBrand) -> Wire:
+    """
+    Render a brand created through the API as the ``Brand`` schema: the fields it was given.
+
+    Example::
+
+        assert created_brand_wire(brand)["state"] == "pending"
+    """
+    given = {"csp_self_registered": False} | brand.fields  # the managed form leaves it out
+    wire = {"id": brand.id, "state": brand.state, "name": brand.name}
+    wire |= {key: given[key] for key in _BRAND_FIELDS if key in given}
+    return _stamped(wire, brand.created, brand.updated, callback=False)
+
+
+def campaign_fields(body: Mapping[str, Any]) -> Wire:
+    """
+    Return what the ``Campaign`` schema shows of a valid create_campaign body (name aside).
+
+    The schemas name a few properties apart: the request's ``dynamic_messages``
+    is the campaign's ``dynamic_templates``; ``brand_id`` and
+    ``terms_and_conditions`` are not shown. A managed campaign's keywords
+    default as the ``Campaign`` schema says (``START``, ``STOP``, ``HELP``).
+
+    Example::
+
+        assert campaign_fields({"name": "x", "dynamic_messages": "y"}) == {"dynamic_templates": "y"}
+    """
+    fields = {_RENAMED.get(key, key): value for key, value in body.items()}
+    if "csp_campaign_reference" not in fields:
+        fields = _KEYWORD_DEFAULTS | fields
+    return {key: fields[key] for key in _CAMPAIGN_FIELDS if key in fields}
+
+
+def kept_fields(campaign: CampaignRecord) -> Wire:
+    """
+    Return what a campaign shows besides its id, name, state and times (to keep them as they are).
+
+    A seeded campaign's fields derive from its name: one renamed keeps these instead.
+
+    Example::
+
+        campaign.fields = kept_fields(campaign)
+    """
+    own = {"id", "name", "state", "created_at", "updated_at"}
+    return {key: value for key, value in campaign_wire(campaign).items() if key not in own}
+
+
 def campaign_wire(campaign: CampaignRecord) -> Wire:
     """
-    Render a campaign as the ``Campaign`` schema.
+    Render a campaign (seeded, created or updated) as the ``Campaign`` schema.
 
     Example::
 
         assert campaign_wire(campaign)["name"] == campaign.name
     """
-    wire: Wire = {
-        "id": campaign.id,
-        "name": campaign.name,
-        "state": campaign.state,
-        "sms_use_case": campaign.use_case,
-    }
+    head: Wire = {"id": campaign.id, "name": campaign.name, "state": campaign.state}
+    if campaign.fields is not None:
+        wire = head | campaign.fields
+        return _stamped(
+            wire, campaign.created, campaign.updated or campaign.created, callback=False
+        )
+    wire = head | {"sms_use_case": campaign.use_case}
     if campaign.use_case == "MIXED":
         wire["sub_use_cases"] = ["CUSTOMER_CARE", "ACCOUNT_NOTIFICATION"]
     wire |= {
@@ -126,9 +172,7 @@ def campaign_wire(campaign: CampaignRecord) -> Wire:
         "opt_in_message": "Thanks for subscribing. Reply STOP to cancel at any time.",
         "opt_out_message": "You have been opted out. Reply START to opt back in.",
         "help_message": "Reply STOP to opt out. Msg&data rates may apply.",
-        "opt_in_keywords": "START",
-        "opt_out_keywords": "STOP",
-        "help_keywords": "HELP",
+        **_KEYWORD_DEFAULTS,
         "number_pooling_required": False,
         "direct_lending": False,
         "embedded_link": False,
@@ -136,12 +180,60 @@ def campaign_wire(campaign: CampaignRecord) -> Wire:
         "age_gated_content": False,
         "lead_generation": False,
     }
-    return _stamped(wire, campaign.created, campaign.created + 7200, callback=campaign.callback)
+    updated = campaign.created + 7200 if campaign.updated is None else campaign.updated
+    return _stamped(wire, campaign.created, updated, callback=campaign.callback)
+
+
+# The Brand and Campaign schemas' properties in their order (id, name and state aside).
+_BRAND_FIELDS = (
+    "company_name",
+    "contact_email",
+    "contact_phone",
+    "ein_issuing_country",
+    "legal_entity_type",
+    "ein",
+    "company_address",
+    "company_vertical",
+    "company_website",
+    "csp_brand_reference",
+    "csp_self_registered",
+    "status_callback_url",
+)
+_CAMPAIGN_FIELDS = (
+    "sms_use_case",
+    "sub_use_cases",
+    "campaign_verify_token",
+    "description",
+    *(f"sample{n}" for n in range(1, 6)),
+    "dynamic_templates",
+    "message_flow",
+    "opt_in_message",
+    "opt_out_message",
+    "help_message",
+    "opt_in_keywords",
+    "opt_out_keywords",
+    "help_keywords",
+    "number_pooling_required",
+    "number_pooling_per_campaign",
+    "direct_lending",
+    "embedded_link",
+    "embedded_phone",
+    "age_gated_content",
+    "lead_generation",
+    "csp_campaign_reference",
+    "status_callback_url",
+)
+_RENAMED = {"dynamic_messages": "dynamic_templates"}
+_KEYWORD_DEFAULTS = {
+    "opt_in_keywords": "START",
+    "opt_out_keywords": "STOP",
+    "help_keywords": "HELP",
+}
 
 
 def _stamped(wire: Wire, created: int, updated: int, *, callback: bool) -> Wire:
     # The common tail of Brand and Campaign: status_callback_url, created_at, updated_at.
-    if callback:
+    if callback:  # a seeded record's (a created one's is among its fields)
         wire["status_callback_url"] = _CALLBACK_URL
     wire["created_at"] = rfc3339(created)
     wire["updated_at"] = rfc3339(updated)
@@ -219,76 +311,3 @@ def number_wire(campaign: CampaignRecord, index: int) -> Wire:
         "created_at": rfc3339(created),
         "updated_at": rfc3339(created + 120 + (low >> 24) % 3600),
     }
-
-
-# -- JSON bodies and responses --------------------------------------------------------------
-
-
-def dumps(body: object) -> bytes:
-    """
-    Encode a body as compact JSON bytes, as every answer of the fake is sent.
-
-    Example::
-
-        assert dumps({"error": "Not Found"}) == b'{"error":"Not Found"}'
-    """
-    return json.dumps(body, separators=(",", ":")).encode()
-
-
-def json_response(
-    status: int, body: object, headers: Mapping[str, str] | None = None
-) -> web.Response:
-    """
-    Answer ``status`` with ``body`` as ``application/json; charset=utf-8``.
-
-    Example::
-
-        return json_response(403, {"error": "Forbidden"})
-    """
-    return json_bytes_response(status, dumps(body), headers)
-
-
-def json_bytes_response(
-    status: int, body: bytes, headers: Mapping[str, str] | None = None
-) -> web.Response:
-    """
-    Answer ``status`` with JSON already encoded (a cached page).
-
-    Example::
-
-        return json_bytes_response(200, cached_page)
-    """
-    return web.Response(
-        status=status,
-        body=body,
-        content_type="application/json",
-        charset="utf-8",
-        headers=headers,
-    )
-
-
-def not_found() -> web.Response:
-    """
-    Answer 404 with the documented body ``{"error": "Not Found"}``.
-
-    Example::
-
-        return not_found()
-    """
-    return json_response(404, {"error": "Not Found"})
-
-
-def invalid(*errors: tuple[str, str]) -> web.Response:
-    """
-    Answer 422 with one error item per ``(code, detail)``.
-
-    Example::
-
-        return invalid(("invalid_page_size", "page_size must be an integer from 1 to 1000"))
-    """
-    # OpenAPI Types.StatusCodes.ValidationError: {"errors": [SpaceApiErrorItem]}.
-    items = [
-        {"detail": detail, "status": "422", "title": "Invalid Parameter", "code": code}
-        for code, detail in errors
-    ]
-    return json_response(422, {"errors": items})

@@ -11,7 +11,15 @@ import aiohttp
 import pytest
 
 from signalwire_orders.testing import FakeServer
-from support import OPENAPI, UNKNOWN_ID, call
+from support import (
+    OPENAPI,
+    UNKNOWN_ID,
+    call,
+    csp_brand_body,
+    managed_brand_body,
+    managed_campaign_body,
+    partner_campaign_body,
+)
 
 if not OPENAPI.is_file():
     pytest.skip(f"the vendor OpenAPI is not at {OPENAPI}", allow_module_level=True)
@@ -82,9 +90,12 @@ def paths(server: FakeServer) -> dict[str, str]:
     campaign_id = server.data.campaign_ids_of(brand_id)[0]
     return {
         "list_brands": "/brands",
+        "create_brand": "/brands",
         "retrieve_brand": f"/brands/{brand_id}",
         "list_campaigns": f"/brands/{brand_id}/campaigns",
+        "create_campaign": f"/brands/{brand_id}/campaigns",
         "retrieve_campaign": f"/campaigns/{campaign_id}",
+        "update_campaign": f"/campaigns/{campaign_id}",
         "list_number_assignments": f"/campaigns/{campaign_id}/numbers",
         "list_orders": f"/campaigns/{campaign_id}/orders",
         "create_order": f"/campaigns/{campaign_id}/orders",
@@ -95,9 +106,12 @@ def paths(server: FakeServer) -> dict[str, str]:
 
 ROUTES = [
     "list_brands",
+    "create_brand",
     "retrieve_brand",
     "list_campaigns",
+    "create_campaign",
     "retrieve_campaign",
+    "update_campaign",
     "list_number_assignments",
     "list_orders",
     "create_order",
@@ -228,7 +242,7 @@ class TestErrorBodies:
         assert status == 401
         assert documented_problems(route, status, body) == []
 
-    @pytest.mark.parametrize("route", [r for r in ROUTES if r != "list_brands"])
+    @pytest.mark.parametrize("route", [r for r in ROUTES if "{id}" in operation(r)[1]])
     async def test_404_validates(
         self, server: FakeServer, http: aiohttp.ClientSession, route: str
     ) -> None:
@@ -236,7 +250,7 @@ class TestErrorBodies:
         method, path, _ = operation(route)
         url = server.base_url + path.replace("{id}", UNKNOWN_ID)
 
-        status, body = await call(http, method, url, ORDER if method == "POST" else None)
+        status, body = await call(http, method, url, ORDER if method in {"POST", "PUT"} else None)
 
         assert status == 404
         assert documented_problems(route, status, body) == []
@@ -280,3 +294,133 @@ class TestErrorBodies:
 
         assert status == 422
         assert problems("#/components/schemas/Types.StatusCodes.ValidationError", body) == []
+
+
+# -- the writes: create_brand, create_campaign, update_campaign --------------------------------
+
+SCHEMAS = "#/components/schemas/"
+#: Each request schema of the writes, and a valid body of it (given the path's brand).
+REQUESTS: dict[str, Any] = {
+    "CreateManagedBrandRequest": lambda _brand_id: managed_brand_body(),
+    "CreateCspBrandRequest": lambda _brand_id: csp_brand_body(),
+    "CreateManagedCampaignRequest": managed_campaign_body,
+    "CreatePartnerCampaignRequest": partner_campaign_body,
+}
+
+
+def write_of(schema: str) -> str:
+    """The operationId a request schema is the body of."""
+    return "create_brand" if "Brand" in schema else "create_campaign"
+
+
+def schema_example(schema: str, brand_id: str) -> dict[str, Any]:
+    """A body made of the examples the schema gives its properties (brand_id: the path's)."""
+    properties = DOCUMENT["components"]["schemas"][schema]["properties"]
+    body = {name: p["examples"][0] for name, p in properties.items() if p.get("examples")}
+    return body | ({"brand_id": brand_id} if "brand_id" in body else {})
+
+
+class TestWrites:
+    @pytest.mark.parametrize("schema", list(REQUESTS))
+    def test_the_sample_bodies_are_valid_requests(self, schema: str) -> None:
+        """The bodies the tests send are valid requests of their schema."""
+        body = REQUESTS[schema](UNKNOWN_ID)
+
+        assert problems(SCHEMAS + schema, body) == []
+
+    @pytest.mark.parametrize("schema", list(REQUESTS))
+    async def test_a_body_of_the_schema_s_own_examples_is_created(
+        self, server: FakeServer, http: aiohttp.ClientSession, schema: str
+    ) -> None:
+        """The vendor's examples, put together, are accepted and give the documented 201 body."""
+        route = write_of(schema)
+        brand_id = server.data.brands[0]["id"]
+
+        status, body = await call(
+            http, "POST", server.api_url + paths(server)[route], schema_example(schema, brand_id)
+        )
+
+        assert (status, documented_problems(route, status, body)) == (201, [])
+
+    @pytest.mark.parametrize(
+        ("schema", "field"),
+        [
+            (schema, field)
+            for schema in REQUESTS
+            for field in DOCUMENT["components"]["schemas"][schema]["required"]
+            # Without csp_campaign_reference a body is checked as the managed form instead.
+            if field != "csp_campaign_reference"
+        ],
+    )
+    async def test_every_required_property_is_required(
+        self, server: FakeServer, http: aiohttp.ClientSession, schema: str, field: str
+    ) -> None:
+        """Leaving out a property the OpenAPI requires gets a 422 naming it."""
+        route = write_of(schema)
+        body = REQUESTS[schema](server.data.brands[0]["id"])
+        del body[field]
+
+        status, answer = await call(http, "POST", server.api_url + paths(server)[route], body)
+
+        assert status == 422
+        assert {"code": "missing_attribute", "detail": f"{field} is required"} in [
+            {"code": e["code"], "detail": e["detail"]} for e in answer["errors"]
+        ]
+
+    @pytest.mark.parametrize("schema", list(REQUESTS))
+    async def test_created_objects_validate_at_every_step(
+        self, server: FakeServer, http: aiohttp.ClientSession, schema: str
+    ) -> None:
+        """A created brand or campaign, each poll of it and its list page are documented bodies."""
+        route = write_of(schema)
+        kind = "brand" if route == "create_brand" else "campaign"
+        brand_id = server.data.brands[0]["id"]
+        path = paths(server)[route]
+        status, created = await call(
+            http, "POST", server.api_url + path, REQUESTS[schema](brand_id)
+        )
+        errors = documented_problems(route, status, created)
+        for _ in range(2):
+            url = f"{server.api_url}/{kind}s/{created['id']}"
+            poll_status, polled = await call(http, "GET", url)
+            errors += documented_problems(f"retrieve_{kind}", poll_status, polled)
+        list_status, page = await call(http, "GET", server.api_url + path)
+        errors += documented_problems(f"list_{kind}s", list_status, page)
+
+        assert errors == []
+        assert polled["state"] in {"completed", "active"}
+        assert created["id"] in [item["id"] for item in page["data"]]
+
+    async def test_an_update_validates(
+        self, server: FakeServer, http: aiohttp.ClientSession
+    ) -> None:
+        """The answer to update_campaign is its documented CampaignResponse."""
+        body = {"name": "Renamed"}
+        assert problems(SCHEMAS + "UpdateCampaignRequest", body) == []
+
+        status, answer = await call(
+            http, "PUT", server.api_url + paths(server)["update_campaign"], body
+        )
+
+        assert (status, documented_problems("update_campaign", status, answer)) == (200, [])
+
+    @pytest.mark.parametrize(
+        ("route", "payload"),
+        [
+            ("create_brand", {"name": 7, "color": "red"}),
+            ("create_brand", []),
+            ("create_campaign", {"name": "ab", "csp_campaign_reference": "C1"}),
+            ("update_campaign", {"name": 7, "state": "active"}),
+        ],
+    )
+    async def test_write_422s_validate(
+        self, server: FakeServer, http: aiohttp.ClientSession, route: str, payload: object
+    ) -> None:
+        """An invalid write body gets the documented ValidationError body."""
+        method, _, _ = operation(route)
+
+        status, body = await call(http, method, server.api_url + paths(server)[route], payload)
+
+        assert status == 422
+        assert documented_problems(route, status, body) == []
+        assert problems(SCHEMAS + "Types.StatusCodes.ValidationError", body) == []
