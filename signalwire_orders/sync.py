@@ -382,6 +382,31 @@ class Campaigns(_Namespace):
             ids = [campaign.id for campaign in client.campaigns.list_all()]
         """,
     )
+    create = _blocking(
+        _async.Campaigns.create,
+        """
+        Register a campaign under a brand (never retried on a 5xx, as ``orders.create``).
+
+        Example::
+
+            campaign = client.campaigns.create(
+                brand.id,
+                PartnerCampaignRequest(
+                    name="Alerts", brand_id=brand.id, csp_campaign_reference="C1"
+                ),
+            )
+        """,
+    )
+    update = _blocking(
+        _async.Campaigns.update,
+        """
+        Rename a campaign; return it as it is now (retried like a read).
+
+        Example::
+
+            campaign = client.campaigns.update(campaign_id, name="Appointment reminders")
+        """,
+    )
 
 
 class Brands(_Namespace):
@@ -426,6 +451,18 @@ class Brands(_Namespace):
         Example::
 
             names = [brand.name for brand in client.brands.list(name="Acme")]
+        """,
+    )
+    create = _blocking(
+        _async.Brands.create,
+        """
+        Register a brand (never retried on a 5xx, as ``orders.create``).
+
+        Example::
+
+            brand = client.brands.create(
+                CspBrandRequest(name="Acme Alerts", csp_brand_reference="B123456")
+            )
         """,
     )
 

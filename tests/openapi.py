@@ -51,6 +51,25 @@ class Spec:
         )
         return [f"{list(e.absolute_path)}: {e.message}" for e in validator.iter_errors(body)]
 
+    def operation(self, operation_id: str) -> tuple[str, str, dict[str, Any]]:
+        """The method, path and operation object of an ``operationId``."""
+        for path, item in self.document["paths"].items():
+            for method, op in item.items():
+                if isinstance(op, dict) and op.get("operationId") == operation_id:
+                    return method.upper(), path, op
+        msg = f"no operation {operation_id!r} in {OPENAPI}"
+        raise LookupError(msg)
+
+    def response_ref(self, operation_id: str, status: int) -> str:
+        """The schema pointer documented for one answer (``status``) of one operation."""
+        _, _, op = self.operation(operation_id)
+        ref: str = op["responses"][str(status)]["content"]["application/json"]["schema"]["$ref"]
+        return ref
+
+    def documented_problems(self, operation_id: str, status: int, body: Any) -> list[str]:
+        """Every way an answer breaks the schema its operation documents for ``status``."""
+        return self.problems(self.response_ref(operation_id, status), body)
+
     def example(self, schema: str) -> dict[str, Any]:
         """A body made of the ``examples`` of a schema's properties (required and optional)."""
         properties = self.document["components"]["schemas"][schema]["properties"]

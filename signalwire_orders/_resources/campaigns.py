@@ -11,7 +11,13 @@ from uuid import UUID
 from signalwire_orders._config import Settings
 from signalwire_orders._engine import Engine
 from signalwire_orders._models import Campaign, CampaignState, CampaignStateValue, Page
-from signalwire_orders._protocol import path_id, query_string, state_filter, text_filter
+from signalwire_orders._protocol import parse_id, path_id, query_string, state_filter, text_filter
+from signalwire_orders._requests import (
+    ManagedCampaignRequest,
+    PartnerCampaignRequest,
+    campaign_name,
+    request_body,
+)
 
 from .base import Resource, typed_pages
 from .brands import Brands
@@ -43,6 +49,76 @@ class Campaigns(Resource):
             campaign = await client.campaigns.get(campaign_id)
         """
         return await self._get(Campaign, f"/campaigns/{path_id(campaign_id, 'campaign_id')}")
+
+    async def create(
+        self, brand_id: UUID | str, request: ManagedCampaignRequest | PartnerCampaignRequest
+    ) -> Campaign:
+        """
+        Register a campaign under a brand.
+
+        A `ManagedCampaignRequest` has SignalWire register it with TCR for a
+        managed brand; a `PartnerCampaignRequest` brings one you registered
+        yourself, for a CSP brand. The request names its brand too: it must be
+        ``brand_id``. Like ``orders.create``, this is retried only when it
+        cannot have been processed (429, or the connection was refused before
+        sending), never on a 5xx.
+
+        Raises:
+            TypeError: ``request`` is not one of the two campaign requests.
+            ValueError: ``brand_id`` is not a UUID, or not the request's brand.
+            NotFoundError: No such brand.
+            UnprocessableEntityError: The API rejected the request; ``items``
+                say which field and why.
+            OutcomeUnknownError: The request was sent but its answer was lost:
+                look the campaign up (``campaigns.list(brand_id, name=...)``)
+                before sending again.
+
+        Example::
+
+            campaign = await client.campaigns.create(
+                brand.id,
+                PartnerCampaignRequest(
+                    name="Alerts", brand_id=brand.id, csp_campaign_reference="C1"
+                ),
+            )
+        """
+        if not isinstance(request, ManagedCampaignRequest | PartnerCampaignRequest):
+            msg = (
+                "campaigns.create takes a ManagedCampaignRequest or a PartnerCampaignRequest, "
+                f"not {type(request).__name__}"
+            )
+            raise TypeError(msg)
+        brand = parse_id(brand_id, "brand_id")
+        if request.brand_id != brand:
+            msg = (
+                f"brand_id: the request is for brand {request.brand_id}, "
+                f"not {brand}: build it with brand_id={brand}"
+            )
+            raise ValueError(msg)
+        path = f"/brands/{brand}/campaigns"
+        return await self._send(Campaign, "POST", self._root + path, request_body(request))
+
+    async def update(self, campaign_id: UUID | str, *, name: str) -> Campaign:
+        """
+        Rename a campaign; return it as it is now.
+
+        Setting a name is idempotent, so this is retried like a read (5xx,
+        429, connection errors).
+
+        Raises:
+            TypeError: ``name`` is not a string.
+            ValueError: ``campaign_id`` is not a UUID, or ``name`` is not 3 to
+                64 characters.
+            NotFoundError: No such campaign.
+            UnprocessableEntityError: The API rejected the name.
+
+        Example::
+
+            campaign = await client.campaigns.update(campaign_id, name="Appointment reminders")
+        """
+        path = f"/campaigns/{path_id(campaign_id, 'campaign_id')}"
+        body = {"name": campaign_name(name)}
+        return await self._send(Campaign, "PUT", self._root + path, body)
 
     def pages(
         self,

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import datetime as dt
-import re
 from typing import Any
 from urllib.parse import urljoin
 
 import aiohttp
 import pytest
 
+from openapi import SPEC
 from signalwire_orders.testing import FakeServer
 from support import (
     OPENAPI,
@@ -21,62 +20,16 @@ from support import (
     partner_campaign_body,
 )
 
-if not OPENAPI.is_file():
+if SPEC is None:
     pytest.skip(f"the vendor OpenAPI is not at {OPENAPI}", allow_module_level=True)
+assert SPEC is not None  # for the type checker: skipped above otherwise
 
-import yaml  # only needed once the OpenAPI file is known to exist
-from jsonschema import Draft202012Validator, FormatChecker
-from referencing import Registry, Resource
-from referencing.jsonschema import DRAFT202012
-
-BASE = "urn:signalwire:campaign-registry"
-DOCUMENT: dict[str, Any] = yaml.safe_load(OPENAPI.read_text(encoding="utf-8"))
-REGISTRY: Registry[Any] = Registry().with_resource(
-    BASE, Resource.from_contents(DOCUMENT, default_specification=DRAFT202012)
-)
-RFC3339 = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$")
+DOCUMENT = SPEC.document
+operation = SPEC.operation
+problems = SPEC.problems
+response_ref = SPEC.response_ref
+documented_problems = SPEC.documented_problems
 Body = Any
-
-
-def _is_date_time(value: object) -> bool:
-    # jsonschema checks "date-time" only with an optional extra; RFC 3339 by hand instead.
-    if not isinstance(value, str):
-        return True
-    return RFC3339.match(value) is not None and dt.datetime.fromisoformat(value) is not None
-
-
-FORMATS = FormatChecker()
-FORMATS.checks("date-time", raises=ValueError)(_is_date_time)
-
-
-def operation(operation_id: str) -> tuple[str, str, dict[str, Any]]:
-    """Return the method, path and operation object of an operationId."""
-    for path, item in DOCUMENT["paths"].items():
-        for method, op in item.items():
-            if isinstance(op, dict) and op.get("operationId") == operation_id:
-                return method.upper(), path, op
-    msg = f"no operation {operation_id!r} in {OPENAPI}"
-    raise LookupError(msg)
-
-
-def problems(schema_ref: str, body: Body) -> list[str]:
-    """Return every way ``body`` breaks the schema at ``schema_ref`` (a '#/...' pointer)."""
-    validator = Draft202012Validator(
-        {"$ref": BASE + schema_ref}, registry=REGISTRY, format_checker=FORMATS
-    )
-    return [f"{list(e.absolute_path)}: {e.message}" for e in validator.iter_errors(body)]
-
-
-def response_ref(operation_id: str, status: int) -> str:
-    """Return the schema pointer the OpenAPI documents for one answer of one operation."""
-    _, _, op = operation(operation_id)
-    ref: str = op["responses"][str(status)]["content"]["application/json"]["schema"]["$ref"]
-    return ref
-
-
-def documented_problems(operation_id: str, status: int, body: Body) -> list[str]:
-    """Validate an answer against the schema its operation documents for its status."""
-    return problems(response_ref(operation_id, status), body)
 
 
 pytestmark = pytest.mark.signalwire_fake_server(

@@ -24,6 +24,7 @@ from signalwire_orders import (
     Client,
     Order,
     OrderState,
+    PartnerCampaignRequest,
     __version__,
 )
 from support import (
@@ -69,6 +70,10 @@ ID_OPERATIONS: dict[str, Operation] = {
     "numbers.delete": lambda c, i: c.numbers.delete(i),
     "campaigns.get": lambda c, i: c.campaigns.get(i),
     "campaigns.list": lambda c, i: c.campaigns.list(i),
+    "campaigns.create": lambda c, i: c.campaigns.create(
+        i, PartnerCampaignRequest(name="Alerts", brand_id=BRAND_ID, csp_campaign_reference="C1")
+    ),
+    "campaigns.update": lambda c, i: c.campaigns.update(i, name="Renamed"),
     "brands.get": lambda c, i: c.brands.get(i),
 }
 

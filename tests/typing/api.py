@@ -34,15 +34,20 @@ from signalwire_orders import (
     CampaignResult,
     CampaignState,
     Client,
+    CompanyVertical,
     ConfigurationError,
+    CspBrandRequest,
     Hooks,
+    LegalEntityType,
     Links,
+    ManagedBrandRequest,
     NotFoundError,
     Order,
     OrderState,
     OutcomeUnknownError,
     Page,
     PaginationError,
+    PartnerCampaignRequest,
     RateLimit,
     RateLimitError,
     ResponseError,
@@ -198,6 +203,35 @@ async def campaigns_and_brands(client: Client) -> None:
     use(brand_page, one_brand)
 
 
+async def registry_writes(client: Client) -> None:
+    """``brands.create``, ``campaigns.create`` and ``campaigns.update``, and their requests."""
+    managed = ManagedBrandRequest(
+        name="Acme Alerts",
+        company_name="Acme Inc",
+        contact_email="it@acme.example",
+        contact_phone="+18995551212",
+        ein_issuing_country="United States",
+        legal_entity_type=LegalEntityType.PRIVATE_PROFIT,
+        ein="12-3456789",
+        company_address="123 Main St, Hill Valley CA, 91905",
+        company_website="www.acme.example",
+        company_vertical="RETAIL",
+    )
+    brand: Brand = await client.brands.create(managed)
+    imported: Brand = await client.brands.create(
+        CspBrandRequest(name="Acme", csp_brand_reference="B1")
+    )
+    partner = PartnerCampaignRequest(name="Alerts", brand_id=brand.id, csp_campaign_reference="C1")
+    campaign: Campaign = await client.campaigns.create(brand.id, partner)
+    renamed: Campaign = await client.campaigns.update(campaign.id, name="Alerts v2")
+    vertical: CompanyVertical | None = managed.company_vertical
+    use(imported, renamed, vertical)
+    # What the signatures must keep refusing (warn_unused_ignores fails if they stop):
+    await client.brands.create(partner)  # type: ignore[arg-type]
+    await client.campaigns.create(brand.id, managed)  # type: ignore[arg-type]
+    await client.campaigns.update(campaign.id, "Alerts v2")  # type: ignore[call-arg]
+
+
 async def observability(client: Client) -> None:
     """Rate-limit headers and counters."""
     rate: RateLimit | None = client.rate_limit
@@ -266,6 +300,11 @@ def blocking(client: signalwire_orders.sync.Client) -> None:
     brand: Brand = client.brands.get(CAMPAIGN)
     stats: Stats = client.stats
     use(order, waited, orders, pages, results, numbers, deleted, campaigns, brand, stats)
+    imported: Brand = client.brands.create(CspBrandRequest(name="Acme", csp_brand_reference="B1"))
+    partner = PartnerCampaignRequest(name="Alerts", brand_id=brand.id, csp_campaign_reference="C1")
+    campaign: Campaign = client.campaigns.create(brand.id, partner)
+    renamed: Campaign = client.campaigns.update(campaign.id, name="Alerts v2")
+    use(imported, renamed)
     # What the forwarding must keep refusing (warn_unused_ignores fails if it stops):
     client.orders.get(42)  # type: ignore[arg-type]
     client.orders.wait(CAMPAIGN, timeout="soon")  # type: ignore[arg-type]
