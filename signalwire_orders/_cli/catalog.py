@@ -1,5 +1,6 @@
 """
-The catalog commands: ``campaigns`` and ``brands`` (list, get), ``numbers`` (list, delete).
+The catalog commands: ``campaigns`` (list, get, create, update), ``brands`` (list, get,
+create), ``numbers`` (list, delete).
 
 Defined as free-standing click groups; ``__init__`` attaches them to the root group.
 """
@@ -29,6 +30,7 @@ from .common import (
     state_option,
     with_client,
 )
+from .forms import FILE_OPTION, RequestFile, brand_request, campaign_request, check_name
 from .output import BRAND_FIELDS, CAMPAIGN_FIELDS, NUMBER_FIELDS, print_one, print_rows
 
 __all__ = ["brands", "campaigns", "numbers"]
@@ -36,7 +38,7 @@ __all__ = ["brands", "campaigns", "numbers"]
 
 @click.group()
 def campaigns() -> None:
-    """List and show 10DLC campaigns."""
+    """List, show, create and rename 10DLC campaigns."""
 
 
 @campaigns.command("get")
@@ -73,9 +75,59 @@ def campaigns_list(
     print_rows(found, CAMPAIGN_FIELDS, fmt=fmt, title=title)
 
 
+@campaigns.command("create")
+@click.argument("brand_id", type=click.UUID)
+@FILE_OPTION
+@ONE_FORMAT_OPTION
+@click.pass_obj
+def campaigns_create(
+    settings: CliSettings, brand_id: UUID, request_file: RequestFile, fmt: str
+) -> None:
+    """
+    Register a campaign under a brand, from a JSON request file.
+
+    \b
+    The file is one of the API's two forms, told apart by its fields:
+      managed  sms_use_case, description, samples, messages, the seven yes/no questions
+      partner  csp_campaign_reference (registered with TCR yourself, for a CSP brand)
+    brand_id may be left out of the file: BRAND_ID is used. A create whose answer
+    is lost is never retried: list the brand's campaigns before trying again.
+    """
+    request = campaign_request(request_file, brand_id)
+    print_one(with_client(settings, lambda c: c.campaigns.create(brand_id, request)), fmt)
+
+
+@campaigns.command("update")
+@click.argument("campaign_id", type=click.UUID)
+@click.option("--name", required=True, callback=check_name, help="The new name (3-64 characters).")
+@ONE_FORMAT_OPTION
+@click.pass_obj
+def campaigns_update(settings: CliSettings, campaign_id: UUID, name: str, fmt: str) -> None:
+    """Rename a campaign; show it as it is now."""
+    print_one(with_client(settings, lambda c: c.campaigns.update(campaign_id, name=name)), fmt)
+
+
 @click.group()
 def brands() -> None:
-    """List and show 10DLC brands."""
+    """List, show and create 10DLC brands."""
+
+
+@brands.command("create")
+@FILE_OPTION
+@ONE_FORMAT_OPTION
+@click.pass_obj
+def brands_create(settings: CliSettings, request_file: RequestFile, fmt: str) -> None:
+    """
+    Register a brand, from a JSON request file.
+
+    \b
+    The file is one of the API's two forms, told apart by its fields:
+      managed  company_name, contact_email, contact_phone, ein, ... (SignalWire registers it)
+      CSP      csp_brand_reference (registered with TCR yourself)
+    A create whose answer is lost is never retried: list the brands before trying again.
+    """
+    request = brand_request(request_file)
+    print_one(with_client(settings, lambda c: c.brands.create(request)), fmt)
 
 
 @brands.command("get")

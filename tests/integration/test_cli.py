@@ -8,8 +8,6 @@ sync tests. A few tests run the real program in a subprocess.
 
 from __future__ import annotations
 
-import asyncio
-import base64
 import csv
 import io
 import json
@@ -20,15 +18,14 @@ import subprocess
 import sys
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from datetime import datetime
 from operator import itemgetter
 from pathlib import Path
-from typing import Any, TypeVar
 
 import attrs
 import pytest
-from click.testing import CliRunner, Result
+from click.testing import CliRunner
 
 from signalwire_orders import ConfigurationError
 from signalwire_orders._cli import cli
@@ -45,51 +42,16 @@ from signalwire_orders._cli.common import (
 from signalwire_orders._cli.output import ORDER_FIELDS
 from signalwire_orders.testing import FakeServer
 from support import in_a_thread
-
-T = TypeVar("T")
-
-TOKEN = "PT-cli-test-secret-7f3a9c2e41d8b6"
-WRONG_TOKEN = "PT-wrong-secret-0b1c2d3e4f5a"
-SIZES: dict[str, Any] = {
-    "seed": 11,
-    "brands": 2,
-    "campaigns_per_brand": 2,
-    "orders_per_campaign": (30, 80),
-    "numbers_per_campaign": 2,
-}
-
-
-@attrs.define
-class Fake:
-    """A started FakeServer whose event loop runs in a background thread."""
-
-    server: FakeServer
-    loop: asyncio.AbstractEventLoop
-
-    @property
-    def env(self) -> dict[str, str]:
-        """The variables that point the CLI at the fake."""
-        return self.server.env
-
-    def call(self, fn: Callable[[], T]) -> T:
-        """Run ``fn`` in the server's loop thread (to change faults safely)."""
-
-        async def run() -> T:
-            return fn()
-
-        return asyncio.run_coroutine_threadsafe(run(), self.loop).result(timeout=10)
-
-    def campaign_ids(self) -> list[str]:
-        """Every campaign id of the fake, in order."""
-        return self.server.data.campaign_ids()
-
-    def order_ids(self, campaign_id: str, state: str | None = None) -> list[str]:
-        """The ids of a campaign's orders, as the API lists them."""
-        return [order["id"] for order in self.server.data.orders_of(campaign_id, state)]
-
-    def all_orders(self) -> set[tuple[str, str]]:
-        """Every (campaign id, order id) pair of the fake."""
-        return {(c, o) for c in self.campaign_ids() for o in self.order_ids(c)}
+from support_cli import (
+    SIZES,
+    TOKEN,
+    WRONG_TOKEN,
+    Fake,
+    error_lines,
+    invoke,
+    jsonl,
+    password_of,
+)
 
 
 @pytest.fixture
@@ -105,30 +67,6 @@ def in_empty_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """Run in an empty directory, so that no stray ``.env`` file is read."""
     monkeypatch.chdir(tmp_path)
     return tmp_path
-
-
-def _password(authorization: str) -> str:
-    """The password (API token) of a Basic Authorization header."""
-    return base64.b64decode(authorization.removeprefix("Basic ")).decode().partition(":")[2]
-
-
-def invoke(env: dict[str, str], *args: str) -> Result:
-    """Run the CLI in-process; check that no token ever shows in its output."""
-    result = CliRunner().invoke(cli, list(args), env=env, catch_exceptions=False)
-    for secret in (TOKEN, WRONG_TOKEN):
-        assert secret not in result.stdout
-        assert secret not in result.stderr
-    return result
-
-
-def jsonl(text: str) -> list[dict[str, Any]]:
-    """Parse JSON Lines."""
-    return [json.loads(line) for line in text.splitlines()]
-
-
-def error_lines(result: Result) -> list[str]:
-    """The ``error:`` lines on stderr."""
-    return [line for line in result.stderr.splitlines() if line.startswith("error: ")]
 
 
 class TestOrdersList:
@@ -821,7 +759,7 @@ class TestConfiguration:
         result = invoke(fake.env, "brands", "list", "--format", "json")
 
         assert result.exit_code == 0, result.stderr
-        assert {TOKEN} == {_password(r.headers["Authorization"]) for r in fake.server.requests}
+        assert {TOKEN} == {password_of(r.headers["Authorization"]) for r in fake.server.requests}
 
     def test_an_exported_space_keeps_the_env_files_base_url_out(
         self, fake: Fake, in_empty_dir: Path

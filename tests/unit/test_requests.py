@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from typing import Any
 from uuid import UUID
@@ -11,6 +12,8 @@ import pytest
 
 from openapi import SPEC, needs_openapi
 from signalwire_orders import (
+    Brand,
+    Campaign,
     CompanyVertical,
     CspBrandRequest,
     LegalEntityType,
@@ -18,6 +21,7 @@ from signalwire_orders import (
     ManagedCampaignRequest,
     PartnerCampaignRequest,
 )
+from signalwire_orders._codec import decode
 from signalwire_orders._requests import campaign_name, request_body
 
 BRAND_ID = UUID("3fa85f64-5717-4562-b3fc-2c963f66afa6")
@@ -326,6 +330,32 @@ class TestTheVendorsSchemas:
         assert set(definition["properties"]) == set(fields)
         required = {name for name in definition["required"] if fields[name].init}
         assert required == {n for n, f in fields.items() if f.default is attrs.NOTHING}
+
+    @pytest.mark.parametrize(
+        ("operation", "status", "model"),
+        [
+            ("create_brand", 201, Brand),
+            ("create_campaign", 201, Campaign),
+            ("update_campaign", 200, Campaign),
+        ],
+    )
+    def test_the_documented_answers_parse_with_nothing_left_over(
+        self, operation: str, status: int, model: type[Brand | Campaign]
+    ) -> None:
+        """The schema's own example answer of each write decodes; every property is a field."""
+        assert SPEC is not None
+        ref = SPEC.response_ref(operation, status)
+        body = SPEC.example(ref.rsplit("/", 1)[1])
+        assert [] == SPEC.problems(ref, body)  # the example is a valid answer
+
+        parsed = decode(model, json.dumps(body).encode(), where=operation, status=status)
+
+        assert (UUID(body["id"]), body["name"], body["state"], {}) == (
+            parsed.id,
+            parsed.name,
+            parsed.state,
+            dict(parsed.extra),
+        )
 
     def test_the_vendors_examples_make_valid_requests(self) -> None:
         """The example values of the schemas pass the client's own checks."""
