@@ -17,6 +17,7 @@ ARGS: dict[str, list[str]] = {
     "bulk_export.py": ["--fake", "orders.jsonl"],
     "bulk_fetch.py": ["--fake"],
     "list_orders.py": ["--fake"],
+    "onboarding.py": ["--fake"],
     "wait_for_order.py": ["--fake"],
     "webhook_receiver.py": ["--fake", "--self-test"],
 }
