@@ -26,6 +26,18 @@ def _is_date_time(value: object) -> bool:
     return _RFC3339.match(value) is not None and dt.datetime.fromisoformat(value) is not None
 
 
+def _anchored(schema: Any) -> Any:
+    # A schema taken out of the document, its "#/..." references made absolute.
+    if isinstance(schema, dict):
+        return {
+            key: BASE + value if key == "$ref" and value.startswith("#") else _anchored(value)
+            for key, value in schema.items()
+        }
+    if isinstance(schema, list):
+        return [_anchored(item) for item in schema]
+    return schema
+
+
 class Spec:
     """The parsed OpenAPI document and a validator for its schemas."""
 
@@ -44,10 +56,18 @@ class Spec:
 
     def problems(self, schema_ref: str, body: Any) -> list[str]:
         """Every way ``body`` breaks the schema at ``schema_ref`` (a ``#/...`` pointer)."""
+        return self._problems({"$ref": schema_ref}, body)
+
+    def request_problems(self, operation_id: str, body: Any) -> list[str]:
+        """Every way ``body`` breaks the JSON request body schema of an operation."""
+        _, _, op = self.operation(operation_id)
+        return self._problems(op["requestBody"]["content"]["application/json"]["schema"], body)
+
+    def _problems(self, schema: dict[str, Any], body: Any) -> list[str]:
         from jsonschema import Draft202012Validator  # noqa: PLC0415
 
         validator = Draft202012Validator(
-            {"$ref": BASE + schema_ref}, registry=self.registry, format_checker=self.formats
+            _anchored(schema), registry=self.registry, format_checker=self.formats
         )
         return [f"{list(e.absolute_path)}: {e.message}" for e in validator.iter_errors(body)]
 

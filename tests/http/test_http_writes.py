@@ -13,6 +13,7 @@ import aiohttp
 import pytest
 from aioresponses import aioresponses
 
+from openapi import SPEC, needs_openapi
 from signalwire_orders import (
     APIErrorItem,
     Brand,
@@ -425,3 +426,55 @@ class TestCreatesAreNeverRepeated:
             ),
             APIErrorItem(detail="name is taken", title="Conflict", code="taken"),
         ) == caught.value.errors
+
+
+@needs_openapi
+class TestTheVendorsContract:
+    @pytest.mark.parametrize(
+        ("operation", "method", "url", "write"),
+        [
+            ("create_brand", "POST", BRANDS, lambda c: c.brands.create(managed_brand())),
+            ("create_brand", "POST", BRANDS, lambda c: c.brands.create(csp_brand())),
+            (
+                "create_campaign",
+                "POST",
+                CAMPAIGNS,
+                lambda c: c.campaigns.create(BRAND_ID, managed_campaign()),
+            ),
+            (
+                "create_campaign",
+                "POST",
+                CAMPAIGNS,
+                lambda c: c.campaigns.create(BRAND_ID, partner_campaign()),
+            ),
+            (
+                "update_campaign",
+                "PUT",
+                CAMPAIGN_URL,
+                lambda c: c.campaigns.update(CAMPAIGN_ID, name="Renamed"),
+            ),
+        ],
+        ids=["managed brand", "csp brand", "managed campaign", "partner campaign", "update"],
+    )
+    async def test_the_body_sent_validates_against_the_operation_s_request_schema(
+        self,
+        client: Client,
+        mock_api: aioresponses,
+        *,
+        operation: str,
+        method: str,
+        url: str,
+        write: Write,
+    ) -> None:
+        """The bytes on the wire are what the vendor's requestBody schema accepts."""
+        assert SPEC is not None
+        documented_method, _, _ = SPEC.operation(operation)
+        mock_api.add(url, method, status=201, payload=brand_answer() | campaign_answer())
+        sent = record_sent()
+
+        await write(client)
+
+        assert (documented_method, []) == (
+            sent[0].method,
+            SPEC.request_problems(operation, sent_json(sent[0].data)),
+        )
