@@ -6,6 +6,7 @@
 #   make check  lint, format, types, import contracts, pyproject validation (no tests)
 #   make quick  make check, then the suite once on the default Python, without coverage
 #   make bench  the benchmarks, in a default install (.venv-bench: no extras, + pydantic)
+#   make docs   the documentation site, into site/ (make test builds it too, --strict)
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
@@ -13,7 +14,7 @@ HASH   := $(shell cksum pyproject.toml | cut -d' ' -f1)
 DEV    := $(VENV)/.installed-dev-$(HASH)
 CLI    := $(VENV)/.installed-cli-$(HASH)
 
-.PHONY: demo test quick check lint types bench clean
+.PHONY: demo test quick check lint types docs bench clean
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
@@ -45,10 +46,14 @@ types: $(DEV)
 
 check: lint types
 
+# --strict: a broken link, cross-reference or docstring section fails the build.
+docs: $(DEV)
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict --quiet
+
 quick: check
 	$(BIN)/python -m pytest
 
-test: check
+test: check docs
 	$(BIN)/python -m pytest --cov
 	.ci/suite-on-other-pythons $(BIN)/python
 
