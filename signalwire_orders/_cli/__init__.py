@@ -27,6 +27,7 @@ files are written by `signalwire_orders.export_orders` alone.
 from __future__ import annotations
 
 import errno
+import inspect
 import os
 import traceback
 from collections.abc import Sequence
@@ -193,6 +194,19 @@ def cli(
 # done only for its side effect. click lists commands by name, so the order is free.
 for _command in (orders, numbers, campaigns, brands, export, fake_server, demo):
     cli.add_command(_command)
+
+
+def _clean_help(command: click.Command) -> None:
+    # click (8.3) keeps a docstring as written and cleans it only when it prints
+    # --help; what reads .help directly (the docs' generated reference, a command's
+    # one-line summary in its group) gets it without its indentation.
+    if command.help:
+        command.help = inspect.cleandoc(command.help)
+    for sub in getattr(command, "commands", {}).values():
+        _clean_help(sub)
+
+
+_clean_help(cli)
 
 
 def main(argv: Sequence[str] | None = None) -> None:

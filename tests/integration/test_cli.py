@@ -24,6 +24,7 @@ from operator import itemgetter
 from pathlib import Path
 
 import attrs
+import click
 import pytest
 from click.testing import CliRunner
 
@@ -858,6 +859,20 @@ class TestConfiguration:
             assert text in result.stdout
         for code in ("3 ", "4 ", "5 ", "6 ", "130"):
             assert code in result.stdout
+
+    def test_every_command_s_help_starts_with_its_summary(self) -> None:
+        """What reads ``.help`` (the docs' CLI reference) finds the summary on its first line."""
+        pending: list[tuple[str, click.Command]] = [("signalwire-orders", cli)]
+        blank = []
+        while pending:
+            name, command = pending.pop()
+            first = (command.help or "").splitlines()[:1]
+            if not first or first[0] != first[0].strip() or not first[0]:
+                blank.append(name)
+            subs = getattr(command, "commands", {})
+            pending += [(f"{name} {sub}", each) for sub, each in subs.items()]
+
+        assert [] == blank
 
 
 def _subprocess_env(**extra: str) -> dict[str, str]:
