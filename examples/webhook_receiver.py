@@ -3,9 +3,9 @@ Receive 10DLC status callbacks, and wait for an order with callbacks plus pollin
 
     python examples/webhook_receiver.py --port 8080      # print every callback received
 
-``--fake --self-test`` creates an order on the embedded fake server, plays
-SignalWire's part by POSTing the order's "processed" callback to the
-receiver, and shows that the wait ends on it (used by the tests).
+``--fake --self-test`` creates an order on the embedded fake server, which
+processes it and POSTs the documented "processed" callback to the receiver,
+as SignalWire does, and shows that the wait ends on it (used by the tests).
 """
 
 from __future__ import annotations
@@ -14,12 +14,11 @@ import argparse
 import asyncio
 import contextlib
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime
 
-import aiohttp
-from _fake import client
 from aiohttp import web
 
+from signalwire_orders import Client
+from signalwire_orders.testing import FakeServer
 from signalwire_orders.webhooks import StatusCallbackReceiver, secret_path, wait_for_order
 
 
@@ -35,29 +34,24 @@ async def serving(receiver: StatusCallbackReceiver, port: int) -> AsyncIterator[
         await runner.cleanup()
 
 
-async def self_test(*, fake: bool) -> None:
-    """Create an order, deliver its processed callback, and wait on it."""
+async def self_test() -> None:
+    """Create an order on the fake; its processed callback ends the wait."""
     receiver = StatusCallbackReceiver(path=secret_path(), queue_size=0)
-    async with serving(receiver, 0) as url, client(fake=fake, brands=1, campaigns_per_brand=1) as c:
+    # advance_after: the fake processes created orders after 0.2 s by itself, and
+    # POSTs the documented callback to the order's (loopback) status_callback_url.
+    async with (
+        serving(receiver, 0) as url,
+        FakeServer(seed=11, brands=1, campaigns_per_brand=1, advance_after=0.2) as server,
+        Client(env=server.env) as c,
+    ):
         campaign = [campaign async for campaign in c.campaigns.list_all()][0]
         order = await c.orders.create(campaign.id, ["+15558675309"], status_callback_url=url)
-        waiting = asyncio.create_task(
-            wait_for_order(c, order.id, receiver=receiver, timeout=30, poll_interval=10)
+        # Polls a minute apart: only the callback can end this wait in time.
+        done = await wait_for_order(
+            c, order.id, receiver=receiver, timeout=30, poll_interval=60, max_poll_interval=60
         )
-        callback = {  # what SignalWire POSTs when the order is processed
-            "project_id": "example-project",
-            "event_at": datetime.now(UTC).isoformat(),
-            "event_category": "number_assignment_order",
-            "event_type": "number_assignment_order_processed",
-            "state": "processed",
-            "brand_id": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
-            "campaign_id": str(campaign.id),
-            "number_assignment_order_id": str(order.id),
-        }
-        async with aiohttp.ClientSession() as http, http.post(url, json=callback) as resp:
-            print(f"callback POSTed -> {resp.status}")
-        done = await waiting
         print(f"order {done.id}: wait ended on the callback, state {done.state}")
+        print(f"the fake POSTed {len(server.state.callbacks)} callback(s) to {receiver!r}")
 
 
 async def main() -> None:
@@ -68,7 +62,7 @@ async def main() -> None:
     parser.add_argument("--self-test", action="store_true")
     args = parser.parse_args()
     if args.self_test:
-        await self_test(fake=args.fake)
+        await self_test()
         return
     receiver = StatusCallbackReceiver(path=secret_path())
     async with serving(receiver, args.port) as url:
