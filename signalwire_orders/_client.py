@@ -181,12 +181,12 @@ class Client:
 
     @property
     def campaigns(self) -> Campaigns:
-        """Campaigns: ``get``, ``list``, ``pages``, ``list_all``."""
+        """Campaigns: ``get``, ``list``, ``pages``, ``list_all``, ``create``, ``update``."""
         return self._campaigns
 
     @property
     def brands(self) -> Brands:
-        """Brands: ``list``, ``pages``, ``get``."""
+        """Brands: ``list``, ``pages``, ``get``, ``create``."""
         return self._brands
 
     @property

@@ -615,7 +615,7 @@ class Client:
     @property
     def campaigns(self) -> Campaigns:
         """
-        Campaigns: ``get``, ``list``, ``pages``, ``list_all``.
+        Campaigns: ``get``, ``list``, ``pages``, ``list_all``, ``create``, ``update``.
 
         Example::
 
@@ -626,7 +626,7 @@ class Client:
     @property
     def brands(self) -> Brands:
         """
-        Brands: ``list``, ``pages``, ``get``.
+        Brands: ``list``, ``pages``, ``get``, ``create``.
 
         Example::
 
