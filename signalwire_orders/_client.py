@@ -47,7 +47,10 @@ class Client:
         base_url: A full origin overriding the space (default
             ``SIGNALWIRE_REST_BASE_URL``), e.g. a fake server's.
         session: Your own ``aiohttp.ClientSession``: used, never closed.
-            Without it the client creates one and closes it on exit.
+            Without it the client creates one and closes it on exit. aiohttp
+            may re-send a GET, PUT or DELETE on your session once by itself,
+            unseen by the client's counters and hooks; the client's own
+            session never does.
         max_concurrency: Requests in flight across the whole client, shared by
             every task that uses it (default 32).
         retry: The retry policy (default ``RetryPolicy()``: 5 attempts,

@@ -150,6 +150,18 @@ def _sent_error(
     return cls(msg, method=method, url=url, attempts=attempt, sent=True)
 
 
+def _no_hidden_resend(session: aiohttp.ClientSession) -> None:
+    # aiohttp sends a GET, PUT or DELETE a second time, unseen, when a kept-alive
+    # connection drops it: no hook, counter or attempt would show that send, and a
+    # DELETE the first send did would come back 404 as if it never existed. The
+    # engine retries these itself, counted; this session (the client's own, never a
+    # caller's) makes one send per attempt. There is no public switch (aiohttp
+    # issue 10790): the attribute is aiohttp's own (ClientSession.ATTRS), and the
+    # suite fails if it goes away (tests/http/test_http_retries.py).
+    if "_retry_connection" in aiohttp.ClientSession.ATTRS:
+        session._retry_connection = False  # noqa: SLF001
+
+
 class Transport:
     """Makes HTTP exchanges for one client; see the module docstring."""
 
@@ -217,6 +229,7 @@ class Transport:
             self._session = aiohttp.ClientSession(
                 connector=connector, trace_configs=self._trace_configs or None
             )
+            _no_hidden_resend(self._session)
             if not self._opened:
                 # Used without ``async with``: close the session when the loop's
                 # tasks are cancelled at its end (asyncio.run does), rather than

@@ -458,3 +458,25 @@ class TestRetryLogging:
             stats.rate_limited,
             dict(stats.retry_reasons),
         )
+
+
+class TestNoHiddenResend:
+    """aiohttp's own unseen re-send of a dropped GET, PUT or DELETE is off for our session."""
+
+    def test_aiohttp_still_has_the_switch(self) -> None:
+        """The private attribute the transport turns off is one aiohttp declares."""
+        assert "_retry_connection" in aiohttp.ClientSession.ATTRS
+
+    async def test_the_client_s_own_session_makes_one_send_per_attempt(self) -> None:
+        """The session the client opens has the re-send off; a caller's session is left as is."""
+        async with (
+            aiohttp.ClientSession() as borrowed,
+            Client(env=SPACE_ENV) as own,
+            Client(env=SPACE_ENV, session=borrowed) as lent,
+        ):
+            actual = (
+                own._transport._get_session()._retry_connection,
+                lent._transport._get_session()._retry_connection,
+            )
+
+        assert (False, True) == actual

@@ -368,9 +368,8 @@ class TestGetRetries:
         """
         Two connections dropped without an answer are retried and the listing completes.
 
-        aiohttp may re-send a dropped GET itself once, so the two drops may
-        cost one or two of the client's attempts; either way the server sees
-        both drops and then one request per page.
+        Each drop costs one of the client's attempts, counted: aiohttp's own
+        unseen re-send is off for the client's session.
         """
         server.faults.script("list_orders", ["drop", "drop"])
 
@@ -378,6 +377,7 @@ class TestGetRetries:
 
         assert [UUID(o["id"]) for o in server.data.orders_of(campaign_id)] == actual
         assert 5 == server.count("list_orders")
+        assert (2, 5) == (client.stats.retries, client.stats.requests)
 
     async def test_drops_past_the_budget_are_a_connection_error(
         self, server: FakeServer, client: Client, campaign_id: str
@@ -385,8 +385,7 @@ class TestGetRetries:
         """
         Drops on every attempt raise APIConnectionError with attempts == budget.
 
-        aiohttp re-sends a dropped GET once by itself, so the server sees
-        between one and two requests per client attempt.
+        The server sees one request per attempt: aiohttp's own re-send is off.
         """
         server.faults.script("list_orders", ["drop"] * (2 * BUDGET + 2))
 
@@ -396,7 +395,7 @@ class TestGetRetries:
 
         assert APIConnectionError is type(caught.value)
         assert BUDGET == caught.value.attempts
-        assert BUDGET <= server.count("list_orders") <= 2 * BUDGET
+        assert BUDGET == server.count("list_orders")
         assert _orders_url(server, campaign_id) in str(caught.value)
 
     async def test_a_read_timeout_is_retried(self, server: FakeServer, campaign_id: str) -> None:
@@ -715,6 +714,44 @@ class TestDeleteRetries:
             assert [] == [
                 n for n in s.data.numbers_of(s.data.campaign_ids()[0]) if n["id"] == number_id
             ]
+
+    async def test_a_404_after_a_dropped_connection_counts_as_deleted(self) -> None:
+        """
+        The first DELETE deletes, then its connection drops: the retry's 404 means done.
+
+        aiohttp would send it again itself, unseen, and its 404 came back as a
+        first attempt's: NotFoundError for a delete that succeeded.
+        """
+        async with FakeServer(seed=2, brands=1, campaigns_per_brand=1) as s:
+            campaign_id = s.data.campaign_ids()[0]
+            number_id = s.data.numbers_of(campaign_id)[0]["id"]
+            s.faults.script("delete_number_assignment", ["drop"])
+            async with Client(env=s.env, retry=NO_WAIT) as client:
+                await client.orders.get(s.data.orders_of(campaign_id)[0]["id"])  # kept alive
+                await client.numbers.delete(number_id)
+
+                assert (2, 1) == (s.count("delete_number_assignment"), client.stats.retries)
+            assert [] == [n for n in s.data.numbers_of(campaign_id) if n["id"] == number_id]
+
+    @pytest.mark.parametrize("route", ["retrieve_order", "delete_number_assignment"])
+    async def test_one_attempt_is_one_send(self, route: str) -> None:
+        """RetryPolicy(attempts=1) sends a dropped GET or DELETE once, not twice."""
+        async with FakeServer(seed=2, brands=1, campaigns_per_brand=1) as s:
+            campaign_id = s.data.campaign_ids()[0]
+            order_id = s.data.orders_of(campaign_id)[0]["id"]
+            s.faults.script(route, ["drop"])
+            async with Client(env=s.env, retry=RetryPolicy(attempts=1)) as client:
+                await client.brands.list().__anext__()  # a kept-alive connection to reuse
+                number_id = s.data.numbers_of(campaign_id)[0]["id"]
+                send = (
+                    client.orders.get(order_id)
+                    if route == "retrieve_order"
+                    else client.numbers.delete(number_id)
+                )
+                with pytest.raises(APIConnectionError):
+                    await send
+
+            assert 1 == s.count(route)
 
 
 class Unresolvable(AbstractResolver):
