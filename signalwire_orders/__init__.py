@@ -51,6 +51,7 @@ from ._models import (
     Page,
     RateLimit,
 )
+from ._names import publish_names as _publish_names
 from ._requests import (
     CspBrandRequest,
     ManagedBrandRequest,
@@ -60,6 +61,7 @@ from ._requests import (
 from ._retry import RetryPolicy
 
 __version__ = _package_version()
+
 
 __all__ = [
     "APIConnectionError",
@@ -109,3 +111,5 @@ __all__ = [
     "__version__",
     "export_orders",
 ]
+
+_publish_names(globals(), private="signalwire_orders._")

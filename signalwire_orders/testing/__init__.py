@@ -29,6 +29,8 @@ with `server_from_options` and `server_banner`. In pytest, add
 ``signalwire_fake_server`` fixture.
 """
 
+from signalwire_orders._names import publish_names as _publish_names
+
 from ._data import FakeData
 from ._faults import Fault, Faults, Outcome, RouteFaults
 from ._lifecycle import StateChange
@@ -56,3 +58,6 @@ __all__ = [
     "server_banner",
     "server_from_options",
 ]
+
+
+_publish_names(globals(), private="signalwire_orders.testing._")
