@@ -7,12 +7,12 @@ was already followed stops the walk instead of fetching forever.
 
 from __future__ import annotations
 
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import parse_qs, urljoin, urlsplit
 
 from ._config import origin_of
 from ._errors import PaginationError
 
-__all__ = ["PageTrail", "resolve_link"]
+__all__ = ["PageTrail", "check_resume", "resolve_link"]
 
 
 def resolve_link(link: str, *, base: str, origin: tuple[str, str, int]) -> str:
@@ -58,6 +58,41 @@ def resolve_link(link: str, *, base: str, origin: tuple[str, str, int]) -> str:
         )
         raise PaginationError(msg)
     return url
+
+
+def check_resume(url: str, *, first: str) -> None:
+    """
+    Refuse a ``resume_from`` link that is not a page of the listing asked for.
+
+    A resumed walk fetches the link as given, so its query, not the caller's
+    arguments, decides the filters and page size: a link of another campaign,
+    or one made with ``state="failed"`` passed beside ``state="pending"``,
+    would silently walk another listing. ``first`` is the listing's first page
+    as the arguments build it; the link must have its path (ids in any letter
+    case), and each parameter given there that the link names too must have
+    the same value. A parameter the link leaves out is not a contradiction:
+    the API may keep it in its page token.
+
+    Raises:
+        ValueError: The link is a page of another listing, or contradicts a
+            filter or page size given with it.
+    """
+    wanted, got = urlsplit(first), urlsplit(url)
+    if got.path.lower() != wanted.path.lower():
+        msg = f"resume_from is a page of {got.path}, not of {wanted.path}: resume the same listing"
+        raise ValueError(msg)
+    given, linked = parse_qs(wanted.query), parse_qs(got.query)
+    differ = [
+        f"{name}={linked[name][0]!r} in resume_from, {values[0]!r} given"
+        for name, values in given.items()
+        if name in linked and linked[name] != values
+    ]
+    if differ:
+        msg = (
+            f"resume_from belongs to another listing ({'; '.join(differ)}): "
+            "pass the arguments of the walk that failed, or leave them out"
+        )
+        raise ValueError(msg)
 
 
 def _prefix_for_path(link: str, base: str) -> str | None:

@@ -20,7 +20,7 @@ from signalwire_orders._config import Settings
 from signalwire_orders._engine import Engine
 from signalwire_orders._errors import PaginationError, SignalWireError, redact
 from signalwire_orders._models import Links, Page
-from signalwire_orders._pagination import PageTrail, resolve_link
+from signalwire_orders._pagination import PageTrail, check_resume, resolve_link
 
 __all__ = ["Resource", "flatten", "typed_pages"]
 
@@ -55,12 +55,19 @@ class Resource:
             redact(exc, self._secrets)
             raise
 
-    async def _walk(
+    def _walk(
         self, decode: Decode[D], path: str, query: str, resume_from: str | None
     ) -> AsyncGenerator[D, None]:
+        # A resume link is checked when the listing is called, as its other
+        # arguments are, not at the first iteration.
         first = self._root + path + query
-        origin = self._origin
-        url = first if resume_from is None else resolve_link(resume_from, base=first, origin=origin)
+        if resume_from is None:
+            return self._walk_from(decode, first)
+        url = resolve_link(resume_from, base=first, origin=self._origin)
+        check_resume(url, first=first)
+        return self._walk_from(decode, url)
+
+    async def _walk_from(self, decode: Decode[D], url: str) -> AsyncGenerator[D, None]:
         trail = PageTrail()
         while True:
             data, links = await self._page(decode, url, trail)

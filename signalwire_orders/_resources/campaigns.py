@@ -137,7 +137,8 @@ class Campaigns(Resource):
             name: Only campaigns whose name contains this (``filter_name``).
             state: Only campaigns in this state (``filter_state``).
             page_size: Items per page, 1..1000.
-            resume_from: A ``resume_from`` link from an earlier error.
+            resume_from: A ``resume_from`` link from an earlier error of this
+                listing, as for ``orders.pages()``.
 
         Example::
 

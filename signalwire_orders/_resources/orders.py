@@ -68,11 +68,15 @@ class Orders(Resource):
             campaign_id: The campaign's UUID.
             state: Only orders in this state (``filter_state``).
             page_size: Items per page, 1..1000 (the API's default when ``None``).
-            resume_from: A ``resume_from`` link from an earlier error: start there.
+            resume_from: A ``resume_from`` link from an earlier error of this
+                listing: start there. The link carries the listing's filters and
+                page size; any passed with it must agree.
 
         Raises:
-            ValueError: ``campaign_id`` is not a UUID (before any request).
-            PaginationError: ``next`` leaves the configured origin, or loops.
+            ValueError: ``campaign_id`` is not a UUID, or ``resume_from`` is a
+                page of another listing (before any request).
+            PaginationError: ``next`` (or ``resume_from``) leaves the configured
+                origin, or loops.
             APIStatusError: The API answered with an error, after retries.
 
         Example::

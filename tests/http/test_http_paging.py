@@ -4,6 +4,8 @@
 
 from __future__ import annotations
 
+import re
+from typing import Any
 from uuid import UUID
 
 import pytest
@@ -363,6 +365,31 @@ class TestResume:
         pages = [p async for p in client.orders.pages(CAMPAIGN_ID, resume_from=absolute(3))]
 
         assert (1, [("GET", absolute(3))]) == (len(pages), urls(sent))
+
+    @pytest.mark.usefixtures("mock_api")
+    @pytest.mark.parametrize(
+        ("resume_from", "arguments", "message"),
+        [
+            (
+                f"{PREFIX}/campaigns/{uid(9)}/orders?page_number=1&page_size=2&page_token=PA2",
+                {},
+                "resume the same listing",
+            ),
+            (f"{link(3)}&filter_state=failed", {"state": "pending"}, "filter_state='failed'"),
+            (link(3), {"page_size": 50}, "page_size='2' in resume_from, '50' given"),
+        ],
+        ids=["other-campaign", "other-state", "other-page-size"],
+    )
+    async def test_resume_from_another_listing_raises_when_called(
+        self, client: Client, resume_from: str, arguments: dict[str, Any], message: str
+    ) -> None:
+        """A link of another campaign, state or page size: ValueError at the call, nothing sent."""
+        sent = record_sent()
+
+        with pytest.raises(ValueError, match=re.escape(message)):
+            client.orders.list(CAMPAIGN_ID, resume_from=resume_from, **arguments)
+
+        assert [] == sent
 
     @pytest.mark.usefixtures("mock_api")
     async def test_resume_from_another_origin_raises_pagination_error(self, client: Client) -> None:

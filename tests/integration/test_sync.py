@@ -306,6 +306,24 @@ class TestErrors:
 
         assert order_ids(server, campaign_id) == seen
 
+    def test_resuming_another_campaign_s_walk_raises_at_the_call(
+        self, client: Client, server: FakeServer, campaign_id: str
+    ) -> None:
+        """A resume link of one campaign passed for another: ValueError before any request."""
+        other = next(c for c in server.data.campaign_ids() if c != campaign_id)
+        server.faults.script("list_orders", ["ok", "500", "500"])
+        with pytest.raises(ServerError) as caught:
+            for _ in client.orders.list(other, page_size=PAGE):
+                pass
+        resume_from = caught.value.resume_from
+        assert resume_from is not None
+        sent = server.count()
+
+        with pytest.raises(ValueError, match="resume the same listing"):
+            client.orders.list(campaign_id, page_size=PAGE, resume_from=resume_from)
+
+        assert sent == server.count()
+
     def test_a_closed_client_refuses_calls(self, server: FakeServer) -> None:
         """Every call after close() raises RuntimeError."""
         client = Client(env=server.env)

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from signalwire_orders import PaginationError
 from signalwire_orders._config import origin_of
-from signalwire_orders._pagination import PageTrail, resolve_link
+from signalwire_orders._pagination import PageTrail, check_resume, resolve_link
 from support import PREFIX
 
 ORIGIN = ("https", "example.signalwire.com", 443)
@@ -201,6 +201,70 @@ class TestResolveLinkFastPath:
 
         with pytest.raises(PaginationError, match="refusing"):
             resolve_link(NEXT_PATH, base=base, origin=ORIGIN)
+
+
+ORDERS_OF_A = f"https://example.signalwire.com{PREFIX}/campaigns/aaaa/orders"
+
+
+class TestCheckResume:
+    @pytest.mark.parametrize(
+        ("link", "first"),
+        [
+            (f"{ORDERS_OF_A}?page_number=2&page_token=PA2", ORDERS_OF_A),
+            (f"{ORDERS_OF_A}?filter_state=failed&page_number=2", ORDERS_OF_A),
+            (f"{ORDERS_OF_A}?page_number=2", f"{ORDERS_OF_A}?filter_state=failed&page_size=20"),
+            (
+                f"{ORDERS_OF_A}?filter_state=failed&page_size=20&page_number=2",
+                f"{ORDERS_OF_A}?page_size=20&filter_state=failed",
+            ),
+            (f"{ORDERS_OF_A.upper()}?page_number=2".replace("HTTPS://", "https://"), ORDERS_OF_A),
+            (
+                f"{ORDERS_OF_A}?filter_name=acme%20co&page_number=1",
+                f"{ORDERS_OF_A}?filter_name=acme+co",
+            ),
+        ],
+        ids=[
+            "no-arguments",
+            "link-filters",
+            "link-leaves-out",
+            "same-values",
+            "id-case",
+            "encoding",
+        ],
+    )
+    def test_a_page_of_the_same_listing_is_accepted(self, link: str, first: str) -> None:
+        """Same path; no parameter given with a value the link contradicts."""
+        check_resume(link, first=first)
+
+    def test_a_page_of_another_listing_is_refused_naming_both(self) -> None:
+        """Another campaign's link: ValueError naming both paths."""
+        other = ORDERS_OF_A.replace("aaaa", "bbbb")
+
+        with pytest.raises(ValueError, match=r"bbbb/orders, not of .*aaaa/orders") as caught:
+            check_resume(f"{other}?page_number=1", first=ORDERS_OF_A)
+
+        assert "resume the same listing" in str(caught.value)
+
+    @pytest.mark.parametrize(
+        ("query", "given", "expected"),
+        [
+            (
+                "filter_state=failed",
+                "filter_state=pending",
+                "filter_state='failed' in resume_from, 'pending' given",
+            ),
+            ("page_size=50", "page_size=20", "page_size='50' in resume_from, '20' given"),
+        ],
+        ids=["state", "page-size"],
+    )
+    def test_a_contradicted_argument_is_refused_naming_it(
+        self, query: str, given: str, expected: str
+    ) -> None:
+        """A filter or page size given beside a link made with another one: ValueError."""
+        with pytest.raises(ValueError, match="another listing") as caught:
+            check_resume(f"{ORDERS_OF_A}?{query}&page_number=2", first=f"{ORDERS_OF_A}?{given}")
+
+        assert expected in str(caught.value)
 
 
 class TestPageTrail:
