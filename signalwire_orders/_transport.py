@@ -151,14 +151,15 @@ def _sent_error(
 
 
 def _no_hidden_resend(session: aiohttp.ClientSession) -> None:
-    # aiohttp sends a GET, PUT or DELETE a second time, unseen, when a kept-alive
-    # connection drops it: no hook, counter or attempt would show that send, and a
-    # DELETE the first send did would come back 404 as if it never existed. The
-    # engine retries these itself, counted; this session (the client's own, never a
-    # caller's) makes one send per attempt. There is no public switch (aiohttp
-    # issue 10790): the attribute is aiohttp's own (ClientSession.ATTRS), and the
-    # suite fails if it goes away (tests/http/test_http_retries.py).
-    if "_retry_connection" in aiohttp.ClientSession.ATTRS:
+    # aiohttp sends a GET, PUT or DELETE a second time, unseen, when the connection
+    # drops it (ServerDisconnectedError, ClientOSError): no hook, counter or attempt
+    # would show that send, and a DELETE the first send did would come back 404 as
+    # if it never existed. The engine retries these itself, counted; this session
+    # (the client's own, never a caller's) makes one send per attempt. There is no
+    # public switch (aiohttp issue 10790): the attribute is aiohttp's own, read once
+    # per request in ClientSession._request; tests/http/test_http_retries.py fails
+    # if it goes away, and tests/integration/test_faults.py if it stops working.
+    if hasattr(session, "_retry_connection"):
         session._retry_connection = False  # noqa: SLF001
 
 
