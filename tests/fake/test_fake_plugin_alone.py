@@ -2,11 +2,15 @@
 The pytest plugin needs only pytest and pytest-asyncio beside the library.
 
 A user's test environment has the library (and so its runtime dependencies),
-pytest and pytest-asyncio, and nothing this repository's own suite installs:
-no aioresponses, hypothesis, jsonschema, yaml, trustme, OpenTelemetry, the CLI's
-packages or pytest-cov. A child pytest runs a user's conftest and test with
-every one of those made unimportable and plugin autoloading off, so an import
-of any of them by the plugin, the fake server or the client fails the run.
+pytest and pytest-asyncio. A child Python is given exactly that: no
+site-packages (``-S``), only a folder of links to the packages of the
+distributions that ``signalwire-orders``, ``pytest`` and ``pytest-asyncio``
+require (without extras, transitively, read from their installed metadata),
+and the library's own source. Everything else this suite's environment has
+(aioresponses, hypothesis, the CLI's packages, OpenTelemetry, the build
+tools...) is simply absent there, as it is for the user, and plugin
+autoloading is off: an import of any of them by the plugin, the fake server
+or the client fails the run.
 """
 
 # STYLE.md asks for `assert expected == actual`; SIM300 would flip it.
@@ -16,42 +20,68 @@ from __future__ import annotations
 import subprocess
 import sys
 import textwrap
-from pathlib import Path
+from importlib import metadata
+from pathlib import Path, PurePosixPath
 
-#: Importable in this suite's environment, absent from a user's minimal one.
-ABSENT = (
-    "aioresponses",
-    "hypothesis",
-    "jsonschema",
-    "yaml",
-    "trustme",
-    "opentelemetry",
-    "prometheus_client",
-    "click",
-    "rich",
-    "dotenv",
-    "pytest_cov",
-    "coverage",
-)
+import pytest
+from packaging.requirements import Requirement
 
-#: Runs pytest with the modules above unimportable (found on sys.meta_path first).
+#: What a user installs: the library, pytest and pytest-asyncio.
+INSTALLED = ("signalwire-orders", "pytest", "pytest-asyncio")
+PACKAGE = Path(__file__).resolve().parents[2] / "signalwire_orders"
+
+
+def _closure(names: tuple[str, ...]) -> set[str]:
+    """The distributions ``names`` need, themselves included, without extras."""
+    seen: set[str] = set()
+    todo = list(names)
+    while todo:
+        name = todo.pop()
+        dist = metadata.distribution(name)
+        key = dist.metadata["Name"].lower().replace("_", "-")
+        if key in seen:
+            continue
+        seen.add(key)
+        for line in dist.requires or []:
+            requirement = Requirement(line)
+            if requirement.marker is None or requirement.marker.evaluate({"extra": ""}):
+                todo.append(requirement.name)
+    return seen
+
+
+def minimal_site(folder: Path) -> Path:
+    """A folder holding links to what the user's environment has, and nothing else."""
+    folder.mkdir()
+    # The source itself, however the library is installed here (editable or not).
+    (folder / "signalwire_orders").symlink_to(PACKAGE, target_is_directory=True)
+    for name in _closure(INSTALLED) - {"signalwire-orders"}:
+        dist = metadata.distribution(name)
+        tops = {PurePosixPath(str(file)).parts[0] for file in dist.files or []}
+        for top in tops - {"..", "__pycache__"}:
+            link = folder / top
+            if top.startswith("__editable__") or top.endswith(".pth") or link.exists():
+                continue  # an install hook, or a name already linked
+            link.symlink_to(Path(str(dist.locate_file(top))))
+    return folder
+
+
+#: Runs pytest, then reports any module loaded from outside the standard library
+#: and the minimal site: an import that the environment should not have allowed.
 RUNNER = """
-import importlib.abc, sys
+import sys, sysconfig
+from pathlib import Path
 import pytest
 
-ABSENT = {absent!r}
-
-class Absent(importlib.abc.MetaPathFinder):
-    def find_spec(self, name, path=None, target=None):
-        if name.split(".")[0] in ABSENT:
-            raise ModuleNotFoundError(f"No module named {{name!r}} (absent here)", name=name)
-        return None
-
-sys.meta_path.insert(0, Absent())
 code = pytest.main(["-p", "pytest_asyncio.plugin", "-p", "no:cacheprovider", "-q", "-W", "error"])
-leaked = sorted(m for m in sys.modules if m.split(".")[0] in ABSENT)
+roots = (Path({site!r}), Path(sysconfig.get_paths()["stdlib"]), Path.cwd())
+leaked = sorted(
+    name
+    for name, module in list(sys.modules.items())
+    if getattr(module, "__file__", None)
+    and not any(Path(module.__file__).is_relative_to(root) for root in roots)
+)
 print("leaked:", leaked)
-sys.exit(code or (3 if leaked else 0))
+sys.exit(code)
 """
 
 CONFTEST = """
@@ -62,6 +92,8 @@ TESTS = """
 import pytest
 
 from signalwire_orders import Client
+
+pytestmark = pytest.mark.asyncio  # strict mode needs it; auto mode accepts it
 
 
 @pytest.mark.signalwire_fake_server(seed=3, brands=2)
@@ -84,28 +116,55 @@ async def test_gets_an_order(signalwire_fake_server):
 
 INI = """
 [pytest]
-asyncio_mode = auto
+asyncio_mode = {mode}
 asyncio_default_fixture_loop_scope = function
 """
 
 
-def test_the_plugin_runs_with_only_pytest_and_pytest_asyncio(tmp_path: Path) -> None:
-    """A user's two tests pass with the suite's other test packages made unimportable."""
-    for name, text in {"conftest.py": CONFTEST, "test_user.py": TESTS, "pytest.ini": INI}.items():
-        (tmp_path / name).write_text(textwrap.dedent(text), encoding="utf-8")
-    env = {"PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1", "PATH": "/usr/bin:/bin"}
-
+def run_user_tests(folder: Path, *, mode: str, conftest: str = CONFTEST) -> tuple[int, str]:
+    """Run the user's tests in a child Python with the minimal site; exit code and output."""
+    site = minimal_site(folder / "site")
+    user = folder / "user"
+    user.mkdir()
+    files = {"conftest.py": conftest, "test_user.py": TESTS, "pytest.ini": INI.format(mode=mode)}
+    for name, text in files.items():
+        (user / name).write_text(textwrap.dedent(text), encoding="utf-8")
     done = subprocess.run(  # noqa: S603 - our own interpreter, fixed arguments
-        [sys.executable, "-c", RUNNER.format(absent=ABSENT)],
-        cwd=tmp_path,
-        env=env,
+        [sys.executable, "-S", "-c", RUNNER.format(site=str(site))],
+        cwd=user,
+        env={
+            "PYTHONPATH": str(site),
+            "PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1",
+            "PATH": "/usr/bin:/bin",
+        },
         capture_output=True,
         text=True,
         check=False,
         timeout=120,
     )
+    return done.returncode, done.stdout + done.stderr
 
-    assert (0, "leaked: []") == (done.returncode, done.stdout.strip().splitlines()[-1]), (
-        done.stdout + done.stderr
-    )
-    assert "2 passed" in done.stdout
+
+def test_the_minimal_environment_lacks_what_this_suite_installs(tmp_path: Path) -> None:
+    """The site holds the user's packages, and none of the suite's own test or CLI packages."""
+    suite_only = {"aioresponses", "hypothesis", "click", "rich", "dotenv", "opentelemetry"}
+    expected = {"aiohttp", "attrs", "cattrs", "msgspec", "tenacity", "pytest", "pytest_asyncio"}
+
+    names = {path.name.split(".")[0] for path in minimal_site(tmp_path / "site").iterdir()}
+
+    assert (set(), expected) == (suite_only & names, expected & names)
+
+
+@pytest.mark.parametrize("mode", ["auto", "strict"])
+def test_the_plugin_runs_with_only_pytest_and_pytest_asyncio(tmp_path: Path, mode: str) -> None:
+    """A user's two tests pass, in either asyncio mode, with nothing else installed."""
+    code, output = run_user_tests(tmp_path, mode=mode)
+
+    assert (0, True, True) == (code, "2 passed" in output, "leaked: []" in output), output
+
+
+def test_a_module_outside_the_minimal_environment_fails_the_run(tmp_path: Path) -> None:
+    """The check bites: a conftest importing a package the user lacks fails to load."""
+    code, output = run_user_tests(tmp_path, mode="auto", conftest=CONFTEST + "import twine\n")
+
+    assert (True, True) == (code != 0, "No module named 'twine'" in output), output
