@@ -15,6 +15,7 @@ from uuid import UUID
 import attrs
 
 from ._models import EMPTY, KeepsExtra, OpenStrEnum
+from ._names import publish_names
 
 __all__ = ["EventCategory", "EventType", "StatusEvent"]
 
@@ -92,3 +93,8 @@ class StatusEvent(KeepsExtra):
     phone_number_id: UUID | None = None
     phone_number: str | None = None
     extra: Mapping[str, Any] = attrs.field(default=EMPTY, eq=False)
+
+
+# Named after signalwire_orders.webhooks, which re-exports them, from the start:
+# the client imports this module (to decode callbacks) before any webhooks import.
+publish_names(globals(), private=__name__, module="signalwire_orders.webhooks")

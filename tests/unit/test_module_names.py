@@ -10,6 +10,7 @@ pinned too. ``tests/test_public_api.py`` checks the library's own names.
 from __future__ import annotations
 
 import inspect
+import subprocess
 import sys
 import types
 import typing
@@ -25,9 +26,12 @@ from signalwire_orders._names import publish_names
 SOURCE = """
 from __future__ import annotations
 
+from typing import Generic, TypeVar
 from uuid import UUID
 
 import attrs
+
+T = TypeVar("T")
 
 
 @attrs.frozen
@@ -58,9 +62,17 @@ class _Hidden: ...
 def helper() -> UUID: ...
 
 
+@attrs.frozen
+class Box(Generic[T]):
+    item: T
+
+
 IdTuple = tuple[UUID, ...]
+IdBox = Box[UUID]
 """
 EXPORTED = {
+    "Box": "Box",
+    "IdBox": "IdBox",
     "IdTuple": "IdTuple",
     "Outer": "Outer",
     "Shown": "_Hidden",
@@ -117,11 +129,11 @@ class TestPublishNames:
 
         assert expected == actual
 
-    def test_a_type_alias_is_left_alone(self, demo: dict[str, Any]) -> None:
-        """A value that is neither a class nor a function is skipped, unchanged."""
-        expected = tuple[UUID, ...]
+    def test_type_aliases_are_left_alone_and_follow_their_class(self, demo: dict[str, Any]) -> None:
+        """Aliases are not moved themselves; one of a moved generic class shows it moved."""
+        expected = ("tuple[uuid.UUID, ...]", "demo.Box[uuid.UUID]", demo["Box"])
 
-        actual = demo["IdTuple"]
+        actual = (repr(demo["IdTuple"]), repr(demo["IdBox"]), demo["IdBox"].__origin__)
 
         assert expected == actual
 
@@ -141,3 +153,41 @@ class TestPublishNames:
         actual = inspect.get_annotations(demo["Unresolvable"])
 
         assert expected == actual
+
+    def test_a_moved_class_has_no_source_lines_of_the_public_file(
+        self, demo: dict[str, Any]
+    ) -> None:
+        """``__firstlineno__`` (3.13) would point into the private file: it is dropped."""
+        expected = [False, False]
+
+        actual = ["__firstlineno__" in vars(demo[name]) for name in ("Outer", "Box")]
+
+        assert expected == actual
+
+    def test_module_names_another_public_module(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        """``module=``: a private module names its classes after the module re-exporting them."""
+        private = types.ModuleType("demo._events")
+        exec(SOURCE, vars(private))  # noqa: S102  # our own source, a stand-in private module
+        monkeypatch.setitem(sys.modules, "demo._events", private)
+        vars(private)["__all__"] = ["Outer", "helper"]
+
+        publish_names(vars(private), private="demo._events", module="demo.webhooks")
+        actual = (private.Outer.__module__, private.helper.__module__, private.Box.__module__)
+
+        assert ("demo.webhooks", "demo.webhooks", "demo._events") == actual
+
+
+def test_webhooks_names_do_not_depend_on_what_was_imported_first() -> None:
+    """Before any import of ``webhooks``, its classes already name it (the client imports them)."""
+    code = (
+        "import sys, signalwire_orders\n"
+        "from signalwire_orders._events import EventCategory, EventType, StatusEvent\n"
+        "print('signalwire_orders.webhooks' in sys.modules,"
+        " {c.__module__ for c in (EventCategory, EventType, StatusEvent)})\n"
+    )
+
+    done = subprocess.run(  # noqa: S603 - our own interpreter, fixed code
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
+    )
+
+    assert "False {'signalwire_orders.webhooks'}" == done.stdout.strip()
