@@ -81,11 +81,12 @@ def check_resume(url: str, *, first: str) -> None:
     if got.path.lower() != wanted.path.lower():
         msg = f"resume_from is a page of {got.path}, not of {wanted.path}: resume the same listing"
         raise ValueError(msg)
-    given, linked = parse_qs(wanted.query), parse_qs(got.query)
+    given = parse_qs(wanted.query, keep_blank_values=True)
+    linked = parse_qs(got.query, keep_blank_values=True)
     differ = [
-        f"{name}={linked[name][0]!r} in resume_from, {values[0]!r} given"
+        f"{name}={','.join(linked[name])!r} in resume_from, {','.join(values)!r} given"
         for name, values in given.items()
-        if name in linked and linked[name] != values
+        if name in linked and set(linked[name]) != set(values)
     ]
     if differ:
         msg = (

@@ -63,7 +63,11 @@ class Resource:
         first = self._root + path + query
         if resume_from is None:
             return self._walk_from(decode, first)
-        url = resolve_link(resume_from, base=first, origin=self._origin)
+        try:
+            url = resolve_link(resume_from, base=first, origin=self._origin)
+        except PaginationError as exc:
+            exc.resume_from = resume_from  # as a refused next link's: refused again if reused
+            raise
         check_resume(url, first=first)
         return self._walk_from(decode, url)
 

@@ -92,6 +92,8 @@ class Brands(Resource):
         """
         Yield each page of the project's brands.
 
+        Filters, ``page_size``, ``resume_from`` and errors as for ``orders.pages()``.
+
         Example::
 
             async for page in client.brands.pages(state="completed"):

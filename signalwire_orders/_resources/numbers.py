@@ -40,6 +40,8 @@ class Numbers(Resource):
         """
         Yield each page of a campaign's number assignments.
 
+        Filters, ``page_size``, ``resume_from`` and errors as for ``orders.pages()``.
+
         Example::
 
             async for page in client.numbers.pages(campaign_id):

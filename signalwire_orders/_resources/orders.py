@@ -70,7 +70,8 @@ class Orders(Resource):
             page_size: Items per page, 1..1000 (the API's default when ``None``).
             resume_from: A ``resume_from`` link from an earlier error of this
                 listing: start there. The link carries the listing's filters and
-                page size; any passed with it must agree.
+                page size, and the walk goes on as the link says: any passed
+                with it must agree, and one the link leaves out is not added.
 
         Raises:
             ValueError: ``campaign_id`` is not a UUID, or ``resume_from`` is a

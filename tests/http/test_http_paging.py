@@ -396,7 +396,9 @@ class TestResume:
         """A resume_from link to another origin is refused like a next link."""
         sent = record_sent()
 
-        with pytest.raises(PaginationError):
-            await ids(client, resume_from=f"https://evil.example.net{ORDERS_PATH}")
+        evil = f"https://evil.example.net{ORDERS_PATH}"
+        with pytest.raises(PaginationError) as caught:
+            await ids(client, resume_from=evil)
 
         assert [] == sent
+        assert evil == caught.value.resume_from  # refused again if passed back

@@ -222,6 +222,7 @@ class TestCheckResume:
                 f"{ORDERS_OF_A}?filter_name=acme%20co&page_number=1",
                 f"{ORDERS_OF_A}?filter_name=acme+co",
             ),
+            (f"{ORDERS_OF_A}?page_size=2&page_size=2&page_number=1", f"{ORDERS_OF_A}?page_size=2"),
         ],
         ids=[
             "no-arguments",
@@ -230,6 +231,7 @@ class TestCheckResume:
             "same-values",
             "id-case",
             "encoding",
+            "repeated",
         ],
     )
     def test_a_page_of_the_same_listing_is_accepted(self, link: str, first: str) -> None:
@@ -254,8 +256,9 @@ class TestCheckResume:
                 "filter_state='failed' in resume_from, 'pending' given",
             ),
             ("page_size=50", "page_size=20", "page_size='50' in resume_from, '20' given"),
+            ("filter_state=", "filter_state=pending", "filter_state='' in resume_from"),
         ],
-        ids=["state", "page-size"],
+        ids=["state", "page-size", "blank"],
     )
     def test_a_contradicted_argument_is_refused_naming_it(
         self, query: str, given: str, expected: str
