@@ -63,11 +63,7 @@ class Resource:
         first = self._root + path + query
         if resume_from is None:
             return self._walk_from(decode, first)
-        try:
-            url = resolve_link(resume_from, base=first, origin=self._origin)
-        except PaginationError as exc:
-            exc.resume_from = resume_from  # as a refused next link's: refused again if reused
-            raise
+        url = self._follow(resume_from, first)  # refused as a next link would be
         check_resume(url, first=first)
         return self._walk_from(decode, url)
 
