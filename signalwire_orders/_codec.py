@@ -40,7 +40,7 @@ from ._models import (
     OrderState,
     Page,
 )
-from ._order_codec import order_page, order_wires, orders_of, parse_time
+from ._order_codec import order_wires, orders_of, parse_time
 
 __all__ = ["decode", "decode_order_stream", "decode_page", "dumps", "loads", "snippet"]
 
@@ -262,11 +262,9 @@ def decode_page(model: type[T], body: bytes, *, where: str, status: int | None =
         ResponseError: The body is not JSON or not the documented shape; no
             partial page is ever returned.
     """
-    if model is Order:
-        parsed = order_page(body)
-        links = None if parsed is None else _links(parsed[0])
-        if parsed is not None and links is not None:
-            return cast("Page[T]", Page(data=parsed[1], links=links))
+    if model is Order and (fast := _one_pass(body)) is not None:
+        wires, links = fast
+        return cast("Page[T]", Page(data=tuple(orders_of(wires)), links=links))
     return _generic_page(model, body, where, status)
 
 
@@ -284,12 +282,21 @@ def decode_order_stream(
     Raises:
         ResponseError: As `decode_page`.
     """
-    parsed = order_wires(body)
-    links = None if parsed is None else _links(parsed[0])
-    if parsed is not None and links is not None:
-        return orders_of(parsed[1]), links, len(parsed[1])
+    if (fast := _one_pass(body)) is not None:
+        wires, links = fast
+        return orders_of(wires), links, len(wires)
     page = _generic_page(Order, body, where, status)
     return iter(page.data), page.links, len(page.data)
+
+
+def _one_pass(body: bytes) -> tuple[list[Any], Links] | None:
+    # A page of orders and its links, parsed and checked in one pass (the orders
+    # still to build); None: the page is not the common shape, take the generic path.
+    parsed = order_wires(body)
+    if parsed is None:
+        return None
+    links = _links(parsed[0])
+    return None if links is None else (parsed[1], links)
 
 
 def _generic_page(model: type[T], body: bytes, where: str, status: int | None) -> Page[T]:
@@ -317,8 +324,8 @@ def _links(links: Any) -> Links | None:
     # dispatch; None: take the generic path, which words the error.
     if type(links) is not dict:
         return None
-    self_link, first, nxt, prev = links.get("self"), links.get("first"), links.get("next"), None
-    prev = links.get("prev")
+    self_link, first = links.get("self"), links.get("first")
+    nxt, prev = links.get("next"), links.get("prev")
     if type(self_link) is not str or type(first) is not str:
         return None
     if (nxt is not None and type(nxt) is not str) or (prev is not None and type(prev) is not str):

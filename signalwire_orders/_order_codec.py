@@ -1,13 +1,14 @@
 """
 The hot path: a page of orders decoded in one msgspec pass.
 
-A bulk run decodes millions of orders. `order_page` parses a whole page of
-them in C, ids, states and times included, then fills each `Order`'s slots
-without a Python call per field. It takes only the common shape of a page:
-for anything else (an unknown field, a time without an offset, a value of
-the wrong type, not JSON at all) it returns ``None`` and the caller takes the
-generic cattrs path, which is the reference. ``tests/unit/test_codec_fast_path.py``
-proves that the two paths agree, for any input.
+A bulk run decodes millions of orders. `order_wires` parses a whole page of
+them in C, ids, states and times included, and `orders_of` fills each
+`Order`'s slots without a Python call per field. It takes only the common
+shape of a page: for anything else (an unknown field, a time without an
+offset, a value of the wrong type, not JSON at all) it returns ``None`` and
+the caller takes the generic cattrs path, which is the reference.
+``tests/unit/test_codec_fast_path.py`` proves that the two paths agree, for
+any input.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ import msgspec
 
 from ._models import KeepsExtra, Order, OrderState
 
-__all__ = ["FILLS_BY_CLASS_ASSIGNMENT", "order_page", "order_wires", "orders_of", "parse_time"]
+__all__ = ["FILLS_BY_CLASS_ASSIGNMENT", "order_wires", "orders_of", "parse_time"]
 
 _NO_EXTRA: Final = attrs.fields(Order).extra.default
 _new: Final = object.__new__
@@ -168,19 +169,6 @@ def orders_of(wires: list[_WireOrder]) -> Iterator[Order]:
         order.extra = _NO_EXTRA
         order.__class__ = Order
         yield order
-
-
-def order_page(body: bytes) -> tuple[Any, tuple[Order, ...]] | None:
-    """
-    Parse a page of orders in one pass: ``(links as parsed JSON, orders)``.
-
-    Returns ``None`` when the page is not the common shape (see `order_wires`).
-    """
-    parsed = order_wires(body)
-    if parsed is None:
-        return None
-    links, wires = parsed
-    return links, tuple(orders_of(wires))
 
 
 def _construct(wire: _WireOrder) -> Order:  # pragma: no cover - see _Draft
