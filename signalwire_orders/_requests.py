@@ -46,6 +46,7 @@ _WEBSITE: Final = re.compile(
 E = TypeVar("E", bound=OpenStrEnum)
 _Validator = Callable[[Any, "attrs.Attribute[Any]", Any], None]
 _USE_CASES_WITH_SUBS: Final = {"MIXED": (2, 5), "LOW_VOLUME_MIXED": (1, 5)}
+_NAME_LENGTH: Final = (3, 64)  # of a brand's or a campaign's name, at creation and update
 
 
 def _refuse(field: str, rule: str, value: object) -> NoReturn:
@@ -66,16 +67,21 @@ def _required_text(_: object, attribute: attrs.Attribute[str], value: object) ->
         _refuse(attribute.name, "a non-empty string", value)
 
 
+def _length(field: str, value: object, low: int, high: int | None) -> str:
+    """``value`` as a string of ``low`` to ``high`` characters (or at least ``low``)."""
+    length = len(text := _text(field, value))
+    if length < low or (high is not None and length > high):
+        rule = f"{low} to {high} characters" if high is not None else f"at least {low} characters"
+        _refuse(field, rule, value)
+    return text
+
+
 def _between(low: int, high: int | None = None) -> _Validator:
     """A validator: a string of ``low`` to ``high`` characters (or at least ``low``)."""
-    rule = f"{low} to {high} characters" if high is not None else f"at least {low} characters"
 
     def check(_: object, attribute: attrs.Attribute[str | None], value: object) -> None:
-        if value is None:
-            return
-        length = len(_text(attribute.name, value))
-        if length < low or (high is not None and length > high):
-            _refuse(attribute.name, rule, value)
+        if value is not None:
+            _length(attribute.name, value, low, high)
 
     return check
 
@@ -179,7 +185,7 @@ class ManagedBrandRequest:
         brand = await client.brands.create(request)
     """
 
-    name: str = attrs.field(validator=_between(3, 64))
+    name: str = attrs.field(validator=_between(*_NAME_LENGTH))
     company_name: str = attrs.field(validator=_between(3, 64))
     contact_email: str = attrs.field(validator=[_between(3, 64), _matching(_EMAIL, _EMAIL_RULE)])
     contact_phone: str = attrs.field(validator=[_between(3, 64), _matching(_E164, _PHONE_RULE)])
@@ -208,7 +214,7 @@ class CspBrandRequest:
         )
     """
 
-    name: str = attrs.field(validator=_between(3, 64))
+    name: str = attrs.field(validator=_between(*_NAME_LENGTH))
     csp_brand_reference: str = attrs.field(validator=_required_text)
     status_callback_url: str | None = attrs.field(default=None, validator=_http_url)
     csp_self_registered: Literal[True] = attrs.field(default=True, init=False)
@@ -267,7 +273,7 @@ class ManagedCampaignRequest:
         campaign = await client.campaigns.create(brand.id, request)
     """
 
-    name: str = attrs.field(validator=_between(3, 64))
+    name: str = attrs.field(validator=_between(*_NAME_LENGTH))
     brand_id: UUID = attrs.field(converter=_uuid)
     sms_use_case: str = attrs.field(validator=_required_text)
     description: str = attrs.field(validator=_between(40))
@@ -312,7 +318,7 @@ class PartnerCampaignRequest:
         )
     """
 
-    name: str = attrs.field(validator=_between(3, 64))
+    name: str = attrs.field(validator=_between(*_NAME_LENGTH))
     brand_id: UUID = attrs.field(converter=_uuid)
     csp_campaign_reference: str = attrs.field(validator=_required_text)
     status_callback_url: str | None = attrs.field(default=None, validator=_http_url)
@@ -326,10 +332,7 @@ def campaign_name(name: object) -> str:
         TypeError: Not a string.
         ValueError: Not 3 to 64 characters (the rule of a campaign's name).
     """
-    text = _text("name", name)
-    if not 3 <= len(text) <= 64:  # noqa: PLR2004  # the schema's bounds, as at creation
-        _refuse("name", "3 to 64 characters", text)
-    return text
+    return _length("name", name, *_NAME_LENGTH)
 
 
 _Request = ManagedBrandRequest | CspBrandRequest | ManagedCampaignRequest | PartnerCampaignRequest
