@@ -1,9 +1,10 @@
 """
 Public names for public things: ``signalwire_orders.NotFoundError``, not ``._errors``.
 
-The public modules (the package, `signalwire_orders.webhooks`,
-`signalwire_orders.testing`) call `publish_names` after their ``__all__``. It
-imports nothing from the package, so each of them may use it whatever its layer.
+The package and `signalwire_orders.testing` call `publish_names` after their
+``__all__``; ``_events`` calls it for `signalwire_orders.webhooks`, which
+re-exports its classes. It imports nothing from the package, so any module
+may use it whatever its layer.
 """
 
 from __future__ import annotations
@@ -28,9 +29,8 @@ def publish_names(namespace: dict[str, Any], *, private: str, module: str | None
     ``globals()``, or ``module`` when given: a private module whose names a
     public one re-exports names them itself, so that they show the same
     whatever was imported first), and so do its methods and nested classes.
-    Users then see
-    ``signalwire_orders.NotFoundError``, the name they import and catch,
-    never the private ``signalwire_orders._errors.NotFoundError``.
+    Users then see ``signalwire_orders.NotFoundError``, the name they import
+    and catch, never the private ``signalwire_orders._errors.NotFoundError``.
 
     String annotations (``from __future__ import annotations``) are evaluated
     in ``sys.modules[cls.__module__]`` by ``typing.get_type_hints``, attrs,

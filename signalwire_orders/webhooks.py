@@ -51,7 +51,6 @@ from ._config import API_PREFIX
 from ._errors import ResponseError
 from ._events import EventCategory, EventType, StatusEvent
 from ._models import Order
-from ._names import publish_names as _publish_names
 from ._polling import poll_until_final
 from ._protocol import path_id
 
@@ -398,6 +397,3 @@ def _watching(
     if receiver is None:
         return contextlib.nullcontext()
     return receiver._watch_order(order_id)  # noqa: SLF001  # same module, one concern
-
-
-_publish_names(globals(), private="signalwire_orders._")
